@@ -1,0 +1,8 @@
+//! Keys, JWTs, ACLs and TTLs: everything about minting and checking Vonage tokens, no IO
+//! beyond reading a key file.
+
+pub mod acl;
+pub mod inspect;
+pub mod jwt;
+pub mod keys;
+pub mod ttl;

@@ -1,0 +1,82 @@
+//! The crate's one error type and its mapping to the exit codes of SPEC §2.2.
+
+use std::path::PathBuf;
+
+/// Exit codes, as documented in `--help` and the README.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitCode {
+    Ok = 0,
+    Failure = 1,
+    Usage = 2,
+    AuthRefused = 3,
+    NotFound = 4,
+    Conflict = 5,
+    Network = 6,
+    Rejected = 7,
+}
+
+/// Everything that can go wrong, each variant carrying a message that says what to do next.
+///
+/// No variant ever holds a secret: messages name files and fields, never their contents.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Bad input from the user: a flag value, a name, a TTL, an ACL, a token.
+    #[error("{0}")]
+    Usage(String),
+    /// A file the user pointed at (or one of ours) could not be used.
+    #[error("{}: {message}", path.display())]
+    File { path: PathBuf, message: String },
+    /// A file of ours exists but does not parse: it is reported, never overwritten.
+    #[error("{} is not valid: {message}. Fix or remove the file; it was left untouched.", path.display())]
+    Corrupt { path: PathBuf, message: String },
+    /// An I/O failure while reading or writing one of our files.
+    #[error("could not {action} {}: {source}", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A signature did not verify, or credentials were refused.
+    #[error("{0}")]
+    AuthRefused(String),
+    /// Something named does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// Anything else.
+    #[error("{0}")]
+    Other(String),
+}
+
+impl Error {
+    pub fn usage(message: impl Into<String>) -> Self {
+        Error::Usage(message.into())
+    }
+
+    pub fn file(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Error::File {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// The exit code this error ends the process with.
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            Error::Usage(_) | Error::File { .. } => ExitCode::Usage,
+            Error::Corrupt { .. } | Error::Io { .. } | Error::Other(_) => ExitCode::Failure,
+            Error::AuthRefused(_) => ExitCode::AuthRefused,
+            Error::NotFound(_) => ExitCode::NotFound,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

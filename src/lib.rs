@@ -1,0 +1,18 @@
+//! vonage-onboard: get a Vonage Client SDK application, its users and their JWTs, from a
+//! terminal. The binary is a thin shell over these modules so tests and benches use the same code.
+#![forbid(unsafe_code)]
+
+/// Keys, JWT minting and inspection, ACLs, TTLs.
+pub mod auth;
+/// The command line: arguments, commands, output.
+pub mod cli;
+/// Copying tokens to the clipboard.
+pub mod clipboard;
+/// The error type and exit codes.
+pub mod error;
+/// The use cases shared by the commands and the wizard.
+pub mod onboard;
+/// Vonage regions and their hosts.
+pub mod region;
+/// Files under the home directory.
+pub mod store;

@@ -1,0 +1,17 @@
+//! Entry point: parse the command line, run it, turn any error into a message and exit code.
+#![forbid(unsafe_code)]
+
+use clap::Parser;
+use vonage_onboard::cli::{self, Cli};
+
+fn main() {
+    let cli = Cli::parse();
+    let code = match cli::run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error}");
+            error.exit_code()
+        }
+    };
+    std::process::exit(code as i32);
+}

@@ -1,0 +1,45 @@
+//! Vonage regions and the base URL each one means (SPEC §2.1, docs/vonage-api.md §1).
+
+/// Where the Users API lives. Applications are always on the global host.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    clap::ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Region {
+    #[default]
+    Global,
+    Us,
+    Eu,
+    Ap,
+}
+
+/// The global host: Application API, and Users API outside a region.
+pub const GLOBAL_BASE: &str = "https://api.nexmo.com";
+
+impl Region {
+    pub fn users_base(self) -> &'static str {
+        match self {
+            Region::Global => GLOBAL_BASE,
+            Region::Us => "https://api-us.vonage.com",
+            Region::Eu => "https://api-eu.vonage.com",
+            Region::Ap => "https://api-ap.vonage.com",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Region::Global => "global",
+            Region::Us => "us",
+            Region::Eu => "eu",
+            Region::Ap => "ap",
+        }
+    }
+}

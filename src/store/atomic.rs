@@ -1,0 +1,143 @@
+//! Atomic, private file writes: temp file in the same directory, fsync, rename.
+//!
+//! Every file is created with mode 0600 from its first byte (never chmod-ed afterwards), so
+//! there is no window in which a secret sits in a file others can read.
+
+use std::fs::{self, DirBuilder, File, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// Mode of every file we write: only the owner reads it.
+pub const FILE_MODE: u32 = 0o600;
+/// Mode of every directory we create.
+pub const DIR_MODE: u32 = 0o700;
+
+/// Creates `dir` and any missing parents with mode 0700.
+pub fn ensure_private_dir(dir: &Path) -> Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    DirBuilder::new()
+        .recursive(true)
+        .mode(DIR_MODE)
+        .create(dir)
+        .map_err(|e| Error::io("create directory", dir, e))
+}
+
+/// Replaces `path` with `bytes` atomically; readers see the old or the new file, never a mix.
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    let temp = write_temp_beside(path, bytes)?;
+    fs::rename(&temp, path).map_err(|e| {
+        let _ = fs::remove_file(&temp);
+        Error::io("replace", path, e)
+    })?;
+    sync_parent(path)
+}
+
+/// Writes `bytes` to `path` only if nothing is there yet; an existing file is never touched.
+///
+/// The temp file is hard-linked to its final name, which fails atomically when the name
+/// exists, so two writers racing for one key file cannot both win.
+pub fn write_private_new(path: &Path, bytes: &[u8]) -> Result<()> {
+    if path.exists() {
+        return Err(Error::file(path, "already exists; it was not overwritten"));
+    }
+    let temp = write_temp_beside(path, bytes)?;
+    let linked = fs::hard_link(&temp, path);
+    let _ = fs::remove_file(&temp);
+    match linked {
+        Ok(()) => sync_parent(path),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            Err(Error::file(path, "already exists; it was not overwritten"))
+        }
+        Err(e) => Err(Error::io("create", path, e)),
+    }
+}
+
+/// Whether a file's permissions let anyone but its owner read or write it.
+pub fn is_shared(path: &Path) -> bool {
+    fs::metadata(path)
+        .map(|m| m.permissions().mode() & 0o077 != 0)
+        .unwrap_or(false)
+}
+
+fn write_temp_beside(path: &Path, bytes: &[u8]) -> Result<PathBuf> {
+    let dir = path
+        .parent()
+        .ok_or_else(|| Error::file(path, "has no parent directory"))?;
+    ensure_private_dir(dir)?;
+    let name = path
+        .file_name()
+        .ok_or_else(|| Error::file(path, "is not a file name"))?
+        .to_string_lossy();
+    let temp = dir.join(format!(".{name}.tmp-{}", uuid::Uuid::new_v4().simple()));
+    let result = (|| {
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(FILE_MODE)
+            .open(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()
+    })();
+    if let Err(e) = result {
+        let _ = fs::remove_file(&temp);
+        return Err(Error::io("write", path, e));
+    }
+    Ok(temp)
+}
+
+/// Makes the rename itself durable.
+fn sync_parent(path: &Path) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| Error::io("sync directory", dir, e))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mode(path: &Path) -> u32 {
+        fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    fn leftovers(dir: &Path) -> Vec<String> {
+        fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(".tmp-"))
+            .collect()
+    }
+
+    #[test]
+    fn write_private_creates_0600_file_in_0700_dirs_and_leaves_no_temp() {
+        let home = tempfile::tempdir().unwrap();
+        let path = home.path().join("a/b/secret.toml");
+        write_private(&path, b"one").unwrap();
+        write_private(&path, b"two").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"two");
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(&home.path().join("a")), 0o700);
+        assert_eq!(mode(&home.path().join("a/b")), 0o700);
+        assert!(leftovers(&home.path().join("a/b")).is_empty());
+    }
+
+    #[test]
+    fn write_private_new_never_overwrites() {
+        let home = tempfile::tempdir().unwrap();
+        let path = home.path().join("private.key");
+        write_private_new(&path, b"first").unwrap();
+        let err = write_private_new(&path, b"second").unwrap_err();
+        assert!(err.to_string().contains("already exists"), "{err}");
+        assert_eq!(fs::read(&path).unwrap(), b"first");
+        assert_eq!(mode(&path), 0o600);
+        assert!(leftovers(home.path()).is_empty());
+    }
+}
