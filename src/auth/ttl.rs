@@ -48,9 +48,7 @@ impl Ttl {
                 "is {seconds} s; Vonage needs at least {MIN_SECONDS} s"
             ))
         } else if seconds > MAX_SECONDS {
-            Err(format!(
-                "is longer than 24 h; Vonage ignores a token more than 24 h after it was issued, so use 24h or less"
-            ))
+            Err("is longer than 24 h; Vonage ignores a token more than 24 h after it was issued, so use 24h or less".to_owned())
         } else {
             Ok(Ttl(seconds))
         }
