@@ -43,6 +43,18 @@ pub enum Error {
     /// Something named does not exist.
     #[error("{0}")]
     NotFound(String),
+    /// Something with that name already exists.
+    #[error("{0}")]
+    Conflict(String),
+    /// The API could not be reached, or its answer was lost (timeout, refused, TLS).
+    #[error("{0}")]
+    Network(String),
+    /// The API answered with an error.
+    #[error("{0}")]
+    Api(Box<crate::vonage::ApiError>),
+    /// Another error, with what the user must know besides (where a key was kept, say).
+    #[error("{source}\n{note}")]
+    WithNote { source: Box<Error>, note: String },
     /// Anything else.
     #[error("{0}")]
     Other(String),
@@ -68,13 +80,35 @@ impl Error {
         }
     }
 
+    pub fn api(error: crate::vonage::ApiError) -> Self {
+        Error::Api(Box::new(error))
+    }
+
+    /// Adds a note for the user; the exit code stays the original error's.
+    pub fn with_note(self, note: impl Into<String>) -> Self {
+        Error::WithNote {
+            source: Box::new(self),
+            note: note.into(),
+        }
+    }
+
     /// The exit code this error ends the process with.
     pub fn exit_code(&self) -> ExitCode {
         match self {
+            Error::WithNote { source, .. } => source.exit_code(),
             Error::Usage(_) | Error::File { .. } => ExitCode::Usage,
             Error::Corrupt { .. } | Error::Io { .. } | Error::Other(_) => ExitCode::Failure,
             Error::AuthRefused(_) => ExitCode::AuthRefused,
             Error::NotFound(_) => ExitCode::NotFound,
+            Error::Conflict(_) => ExitCode::Conflict,
+            Error::Network(_) => ExitCode::Network,
+            Error::Api(api) => match api.status {
+                401 | 403 => ExitCode::AuthRefused,
+                404 => ExitCode::NotFound,
+                409 => ExitCode::Conflict,
+                400 | 422 => ExitCode::Rejected,
+                _ => ExitCode::Failure,
+            },
         }
     }
 }

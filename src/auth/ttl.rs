@@ -96,12 +96,13 @@ fn parse_seconds(text: &str) -> Result<u64> {
 
 /// A compact human form: `24h`, `5h 12m`, `3m 20s`, `45s`.
 pub fn format_duration(seconds: u64) -> String {
-    let (d, h, m, s) = (
-        seconds / 86_400,
-        seconds % 86_400 / 3600,
-        seconds % 3600 / 60,
-        seconds % 60,
-    );
+    // Days only past 48 h: a token's "24h" reads better than "1d".
+    let (d, h) = if seconds >= 2 * 86_400 {
+        (seconds / 86_400, seconds % 86_400 / 3600)
+    } else {
+        (0, seconds / 3600)
+    };
+    let (m, s) = (seconds % 3600 / 60, seconds % 60);
     let parts: Vec<String> = [(d, "d"), (h, "h"), (m, "m"), (s, "s")]
         .iter()
         .filter(|(n, _)| *n > 0)
@@ -157,7 +158,8 @@ mod tests {
     #[test]
     fn durations_read_well() {
         assert_eq!(format_duration(0), "0s");
-        assert_eq!(format_duration(86_400), "1d");
+        assert_eq!(format_duration(86_400), "24h");
+        assert_eq!(format_duration(3 * 86_400 + 3600), "3d 1h");
         assert_eq!(format_duration(5 * 3600 + 12 * 60 + 7), "5h 12m");
         assert_eq!(format_duration(200), "3m 20s");
     }

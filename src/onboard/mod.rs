@@ -1,9 +1,17 @@
 //! The use cases, shared by the commands and the wizard's worker: each rule of the job
 //! (which key signs, what a recipe remembers) lives here once.
 
+pub mod account;
+pub mod applications;
 pub mod context;
+pub mod export;
+pub mod import;
 pub mod names;
 pub mod tokens;
+pub mod users;
+
+/// Where developers find their API key and secret.
+pub const DASHBOARD_URL: &str = "https://dashboard.nexmo.com/settings";
 
 /// Now, in Unix seconds. The only clock read of the use cases; everything below takes `now`.
 pub fn unix_now() -> u64 {

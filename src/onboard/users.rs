@@ -1,0 +1,131 @@
+//! Users of the current application: create (a duplicate name names the existing user; a
+//! lost answer is checked by name before anyone retries), list, show, delete. Known users are
+//! recorded in the profile's state.
+
+use crate::auth::jwt::Signer;
+use crate::error::{Error, Result};
+use crate::store::paths::{Home, ProfileName};
+use crate::store::state::State;
+use crate::vonage::{CallError, NewUser, User, VonageClient};
+
+use super::names::check_user_name;
+
+/// Checks a new user before it is sent.
+pub fn check_new_user(new: &NewUser) -> Result<()> {
+    check_user_name(&new.name)?;
+    if let Some(display) = &new.display_name
+        && (display.chars().count() > 200 || display.chars().any(char::is_control))
+    {
+        return Err(Error::usage(
+            "the display name must be at most 200 printable characters",
+        ));
+    }
+    if let Some(url) = &new.image_url {
+        super::applications::check_webhook_url(url)
+            .map_err(|why| Error::usage(format!("--image-url {url:?} {why}")))?;
+    }
+    Ok(())
+}
+
+/// Creates a user in the signer's application and records it.
+pub async fn create(
+    home: &Home,
+    profile: &ProfileName,
+    client: &VonageClient,
+    signer: &Signer,
+    new: &NewUser,
+) -> Result<User> {
+    check_new_user(new)?;
+    let user = match client.create_user(signer, new).await {
+        Ok(user) => user,
+        Err(CallError::Api(api))
+            if api.status == 409 || api.code.as_deref() == Some("user:error:duplicate-name") =>
+        {
+            let existing = client.get_user(signer, &new.name).await.ok();
+            let who = existing
+                .as_ref()
+                .map_or_else(String::new, |u| format!(" ({})", u.id));
+            if let Some(user) = existing {
+                remember(home, profile, signer, &user)?;
+            }
+            return Err(Error::Conflict(format!(
+                "a user named {:?} already exists{who}: use it, e.g. `vonage-onboard token {}`",
+                new.name, new.name
+            )));
+        }
+        Err(CallError::Transport {
+            message,
+            maybe_sent: true,
+        }) => {
+            // The answer was lost: the user may exist now. Look before anyone retries.
+            match client.get_user(signer, &new.name).await {
+                Ok(user) => user,
+                Err(CallError::Api(api)) if api.status == 404 => {
+                    return Err(Error::Network(format!(
+                        "{message}. Vonage has no user {:?}, so it was not created: run the command again.",
+                        new.name
+                    )));
+                }
+                Err(e) => {
+                    return Err(Error::Network(format!(
+                        "{message}. Checking whether {:?} was created failed too ({e}); run `vonage-onboard user show {}` before retrying.",
+                        new.name, new.name
+                    )));
+                }
+            }
+        }
+        Err(e) => return Err(e.into()),
+    };
+    remember(home, profile, signer, &user)?;
+    Ok(user)
+}
+
+/// Records a user's id under its name in the profile's state.
+fn remember(home: &Home, profile: &ProfileName, signer: &Signer, user: &User) -> Result<()> {
+    let mut state = State::load(home, profile)?;
+    let record = state
+        .app_mut(signer.application_id())
+        .users
+        .entry(user.name.clone())
+        .or_default();
+    if record.id.as_deref() != Some(user.id.as_str()) {
+        record.id = Some(user.id.clone());
+        state.save(home, profile)?;
+    }
+    Ok(())
+}
+
+/// `GET /v1/users/{id or name}`, with a not-found that says what to do.
+pub async fn show(client: &VonageClient, signer: &Signer, id_or_name: &str) -> Result<User> {
+    client
+        .get_user(signer, id_or_name)
+        .await
+        .map_err(|e| match e {
+            CallError::Api(api) if api.status == 404 => Error::NotFound(format!(
+                "no user {id_or_name:?} in application {}: see `vonage-onboard user list`",
+                signer.application_id()
+            )),
+            other => other.into(),
+        })
+}
+
+/// Deletes a user by id or name and forgets its stored token.
+pub async fn delete(
+    home: &Home,
+    profile: &ProfileName,
+    client: &VonageClient,
+    signer: &Signer,
+    id_or_name: &str,
+) -> Result<User> {
+    let user = show(client, signer, id_or_name).await?;
+    client.delete_user(signer, &user.id).await?;
+    let mut state = State::load(home, profile)?;
+    let app = state.app_mut(signer.application_id());
+    if app.users.remove(&user.name).is_some() {
+        if app.last_user.as_deref() == Some(user.name.as_str()) {
+            app.last_user = None;
+        }
+        state.save(home, profile)?;
+    }
+    Ok(user)
+}

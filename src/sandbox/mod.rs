@@ -1,0 +1,205 @@
+//! The embedded Vonage emulator: a real HTTP server on loopback with the Vonage contract (SPEC §5).
+//!
+//! [`start`] binds, loads or seeds state and credentials, and serves in a background task;
+//! the [`RunningSandbox`] it returns says where, with which credentials, and stops it.
+
+mod account;
+mod applications;
+mod auth;
+mod errors;
+mod faults;
+mod paging;
+mod routes;
+mod server;
+mod state;
+mod users;
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use secrecy::{ExposeSecret, SecretString};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use faults::{FaultAction, FaultRule, Faults};
+pub use routes::MAX_BODY;
+
+use crate::error::{Error, Result};
+
+/// How to run a sandbox.
+#[derive(Debug, Clone)]
+pub struct SandboxOptions {
+    /// Where to listen; the default `127.0.0.1:0` picks a free port.
+    pub bind: SocketAddr,
+    /// Persist state here as JSON (atomic, 0600) after every change; loaded at start.
+    pub state_file: Option<PathBuf>,
+    /// The api key/secret to accept. `None` keeps the pair persisted in `state_file`, or
+    /// generates one (key: 8 lowercase hex digits, secret: 16 alphanumerics).
+    pub credentials: Option<(String, SecretString)>,
+    /// Fault rules active from the start; more can be added through [`RunningSandbox::faults`].
+    pub faults: Vec<FaultRule>,
+}
+
+impl Default for SandboxOptions {
+    fn default() -> Self {
+        SandboxOptions {
+            bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            state_file: None,
+            credentials: None,
+            faults: Vec::new(),
+        }
+    }
+}
+
+/// A sandbox serving in the background. Dropping it asks the server to stop; [`stop`]
+/// (RunningSandbox::stop) also waits until it has.
+pub struct RunningSandbox {
+    url: String,
+    addr: SocketAddr,
+    api_key: String,
+    api_secret: SecretString,
+    faults: Faults,
+    shutdown: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for RunningSandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningSandbox")
+            .field("url", &self.url)
+            .field("api_key", &self.api_key)
+            .field("api_secret", &"redacted")
+            .finish_non_exhaustive()
+    }
+}
+
+impl RunningSandbox {
+    /// `http://127.0.0.1:PORT`, no trailing slash: the base URL for every Vonage call.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn api_key(&self) -> &str {
+        &self.api_key
+    }
+
+    pub fn api_secret(&self) -> &SecretString {
+        &self.api_secret
+    }
+
+    /// The live fault rules: push or clear while the sandbox runs.
+    pub fn faults(&self) -> &Faults {
+        &self.faults
+    }
+
+    /// Stops accepting, lets in-flight requests finish (a few seconds at most) and waits
+    /// for the server task to end.
+    pub async fn stop(mut self) {
+        let _ = self.shutdown.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for RunningSandbox {
+    fn drop(&mut self) {
+        // Without `stop`, the server still winds down on its own in the background.
+        let _ = self.shutdown.send(true);
+    }
+}
+
+/// Starts a sandbox: loads (or creates) its state, binds, and serves in a tokio task.
+/// Fails with a message naming the address or the state file when either is unusable.
+pub async fn start(options: SandboxOptions) -> Result<RunningSandbox> {
+    if let Some((key, secret)) = &options.credentials {
+        // Basic auth splits "key:secret" at the first colon, so a key cannot hold one.
+        if key.is_empty() || key.contains(':') || secret.expose_secret().is_empty() {
+            return Err(Error::usage(
+                "sandbox credentials need a non-empty api key without ':' and a non-empty secret",
+            ));
+        }
+    }
+    let store = Arc::new(state::Store::open(
+        options.state_file.as_deref(),
+        options.credentials,
+    )?);
+    let listener = tokio::net::TcpListener::bind(options.bind)
+        .await
+        .map_err(|e| {
+            Error::Other(format!(
+                "the sandbox cannot listen on {}: {e}",
+                options.bind
+            ))
+        })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Error::Other(format!("the sandbox cannot read its own address: {e}")))?;
+    let url = format!("http://{}", reachable(addr));
+    let faults = Faults::new(options.faults);
+    let router = routes::router(routes::Ctx {
+        store: Arc::clone(&store),
+        base_url: Arc::from(url.as_str()),
+    });
+    let (shutdown, watch) = watch::channel(false);
+    let task = tokio::spawn(server::serve(listener, router, faults.clone(), watch));
+    Ok(RunningSandbox {
+        url,
+        addr,
+        api_key: store.api_key().to_owned(),
+        api_secret: store.api_secret().clone(),
+        faults,
+        shutdown,
+        task: Some(task),
+    })
+}
+
+/// The address clients should use: a wildcard bind is reached through loopback.
+fn reachable(addr: SocketAddr) -> SocketAddr {
+    match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => {
+            SocketAddr::from((Ipv4Addr::LOCALHOST, addr.port()))
+        }
+        IpAddr::V6(ip) if ip.is_unspecified() => {
+            SocketAddr::from((Ipv6Addr::LOCALHOST, addr.port()))
+        }
+        _ => addr,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn unusable_credentials_are_refused() {
+        for (key, secret) in [("", "s"), ("a:b", "s"), ("abc", "")] {
+            let options = SandboxOptions {
+                credentials: Some((key.into(), SecretString::from(secret))),
+                ..SandboxOptions::default()
+            };
+            assert!(matches!(start(options).await, Err(Error::Usage(_))));
+        }
+    }
+
+    #[test]
+    fn wildcard_binds_are_reached_on_loopback() {
+        assert_eq!(
+            reachable("0.0.0.0:8080".parse().unwrap()).to_string(),
+            "127.0.0.1:8080"
+        );
+        assert_eq!(
+            reachable("[::]:80".parse().unwrap()).to_string(),
+            "[::1]:80"
+        );
+        assert_eq!(
+            reachable("127.0.0.2:1".parse().unwrap()).to_string(),
+            "127.0.0.2:1"
+        );
+    }
+}

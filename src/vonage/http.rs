@@ -1,0 +1,271 @@
+//! The transport: one reqwest client (rustls) built once, auth headers, retries with capped
+//! exponential backoff and jitter for idempotent calls, and error answers parsed into `ApiError`.
+
+use std::time::Duration;
+
+use reqwest::Method;
+use secrecy::{ExposeSecret, SecretString};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::ApiError;
+
+/// How a call failed; `Transport` says whether the request may have reached the API, which
+/// decides whether a create must be reconciled before anything is retried.
+#[derive(Debug)]
+pub enum CallError {
+    Api(Box<ApiError>),
+    Transport {
+        message: String,
+        /// False only when we know nothing was sent (the connection was never made).
+        maybe_sent: bool,
+    },
+    /// A success status with a body we cannot read.
+    BadAnswer {
+        status: u16,
+        message: String,
+    },
+    /// An account-level call without an API key and secret.
+    NoCredentials,
+}
+
+impl CallError {
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            CallError::Api(e) => Some(e.status),
+            CallError::BadAnswer { status, .. } => Some(*status),
+            CallError::Transport { .. } | CallError::NoCredentials => None,
+        }
+    }
+}
+
+impl std::fmt::Display for CallError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CallError::Api(api) => write!(f, "{api}"),
+            CallError::Transport { message, .. } => f.write_str(message),
+            CallError::BadAnswer { status, message } => {
+                write!(f, "Vonage answered {status} with a body this tool cannot read ({message})")
+            }
+            CallError::NoCredentials => f.write_str(
+                "no API key and secret: run `vonage-onboard setup`, or set VONAGE_API_KEY and VONAGE_API_SECRET",
+            ),
+        }
+    }
+}
+
+impl From<CallError> for crate::error::Error {
+    fn from(e: CallError) -> Self {
+        match e {
+            CallError::Api(api) => crate::error::Error::Api(api),
+            CallError::Transport { message, .. } => crate::error::Error::Network(message),
+            bad @ CallError::BadAnswer { .. } => crate::error::Error::Other(bad.to_string()),
+            CallError::NoCredentials => {
+                crate::error::Error::usage(CallError::NoCredentials.to_string())
+            }
+        }
+    }
+}
+
+/// Credentials for the account-level (Basic) calls. `Debug` hides the secret.
+#[derive(Debug, Clone)]
+pub struct ApiCredentials {
+    pub api_key: String,
+    pub api_secret: SecretString,
+}
+
+/// How a request proves who it is.
+#[derive(Debug, Clone, Copy)]
+pub enum Auth<'a> {
+    Basic(&'a ApiCredentials),
+    Bearer(&'a str),
+}
+
+/// Retry policy for idempotent calls (GET, PUT, DELETE). POSTs are never retried here.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    pub tries: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            tries: 3,
+            base_delay: Duration::from_millis(300),
+            max_delay: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Timeouts and retries; the defaults are SPEC §4's.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    pub connect: Duration,
+    pub request: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(5),
+            request: Duration::from_secs(30),
+        }
+    }
+}
+
+/// A successful answer.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, CallError> {
+        serde_json::from_slice(&self.body).map_err(|e| CallError::BadAnswer {
+            status: self.status,
+            message: e.to_string(),
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Http {
+    client: reqwest::Client,
+    retry: RetryPolicy,
+}
+
+impl Http {
+    pub fn new(timeouts: Timeouts, retry: RetryPolicy) -> Result<Self, crate::error::Error> {
+        let client = reqwest::Client::builder()
+            .user_agent(concat!("vonage-onboard/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(timeouts.connect)
+            .timeout(timeouts.request)
+            .build()
+            .map_err(|e| crate::error::Error::Other(format!("could not set up HTTPS: {e}")))?;
+        Ok(Http { client, retry })
+    }
+
+    /// Sends a request; retries idempotent ones on connection errors, 429 and 5xx.
+    pub async fn call(
+        &self,
+        method: Method,
+        url: &str,
+        auth: Auth<'_>,
+        body: Option<&Value>,
+    ) -> Result<Answer, CallError> {
+        let idempotent = matches!(method, Method::GET | Method::PUT | Method::DELETE);
+        let tries = if idempotent {
+            self.retry.tries.max(1)
+        } else {
+            1
+        };
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let result = self.send_once(method.clone(), url, auth, body).await;
+            let retry_after = match &result {
+                Err(CallError::Transport { .. }) => Some(None),
+                Err(CallError::Api(e)) if e.status == 429 || e.status >= 500 => Some(e.retry_after),
+                _ => None,
+            };
+            match retry_after {
+                Some(asked) if attempt < tries => {
+                    let delay = match asked {
+                        Some(seconds) => Duration::from_secs(seconds),
+                        None => self.backoff(attempt),
+                    };
+                    // A server asking for a longer wait than we allow gets its error shown.
+                    if delay > self.retry.max_delay {
+                        return result;
+                    }
+                    tokio::time::sleep(delay).await;
+                }
+                _ => return result,
+            }
+        }
+    }
+
+    /// Exponential backoff with ±50 % jitter, capped, so clients retrying together spread out.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let exp = self
+            .retry
+            .base_delay
+            .saturating_mul(1 << (attempt - 1).min(16));
+        let capped = exp.min(self.retry.max_delay);
+        let jitter = (uuid::Uuid::new_v4().as_u128() % 1000) as f64 / 1000.0 + 0.5;
+        capped.mul_f64(jitter).min(self.retry.max_delay)
+    }
+
+    async fn send_once(
+        &self,
+        method: Method,
+        url: &str,
+        auth: Auth<'_>,
+        body: Option<&Value>,
+    ) -> Result<Answer, CallError> {
+        let mut request = self
+            .client
+            .request(method, url)
+            .header(reqwest::header::ACCEPT, "application/json");
+        request = match auth {
+            Auth::Basic(c) => request.basic_auth(&c.api_key, Some(c.api_secret.expose_secret())),
+            Auth::Bearer(token) => request.bearer_auth(token),
+        };
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.map_err(transport_error)?;
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let body = response.bytes().await.map_err(transport_error)?.to_vec();
+        if status.is_success() {
+            Ok(Answer {
+                status: status.as_u16(),
+                body,
+            })
+        } else {
+            Err(CallError::Api(Box::new(ApiError::from_body(
+                status.as_u16(),
+                &body,
+                retry_after,
+            ))))
+        }
+    }
+}
+
+fn transport_error(e: reqwest::Error) -> CallError {
+    let connect = e.is_connect();
+    let message = if e.is_timeout() {
+        "Vonage did not answer in time (timeout); check your network and try again".to_owned()
+    } else if connect {
+        format!(
+            "could not connect to the Vonage API ({}); check your network or --api-base",
+            root_cause(&e)
+        )
+    } else {
+        format!(
+            "the connection to the Vonage API failed ({})",
+            root_cause(&e)
+        )
+    };
+    CallError::Transport {
+        message,
+        maybe_sent: !connect,
+    }
+}
+
+/// The innermost error message: reqwest's own is "error sending request for url (...)".
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = e;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    current.to_string()
+}

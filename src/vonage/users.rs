@@ -1,0 +1,165 @@
+//! Users API (`/v1/users`, Bearer admin JWT): list (following `_links.next.href`), get by id
+//! or name, create, delete.
+
+use reqwest::Method;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::VonageClient;
+use super::applications::encode_segment;
+use super::http::{Auth, CallError};
+use crate::auth::jwt::Signer;
+use crate::onboard::{tokens::mint_admin_token, unix_now};
+
+/// A user as the API returns it (list items carry only id, name, display_name).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct User {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
+}
+
+/// What `POST /v1/users` takes. `name` is always sent: without it Vonage invents one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NewUser {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct UserPage {
+    #[serde(default, rename = "_embedded")]
+    embedded: Embedded,
+    #[serde(default, rename = "_links")]
+    links: Links,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Embedded {
+    #[serde(default)]
+    users: Vec<User>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Links {
+    next: Option<Link>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Link {
+    href: String,
+}
+
+/// Safety stop for paging: a server that keeps sending `next` links cannot loop us forever.
+const MAX_PAGES: usize = 1000;
+
+impl VonageClient {
+    fn users_url(&self, suffix: &str) -> String {
+        format!("{}/v1/users{suffix}", self.endpoints.users)
+    }
+
+    /// Every user of the signer's application (optionally those with exactly this name).
+    pub async fn list_users(
+        &self,
+        signer: &Signer,
+        name: Option<&str>,
+    ) -> Result<Vec<User>, CallError> {
+        let token = admin_token(signer);
+        let mut url = format!("{}?page_size=100", self.users_url(""));
+        if let Some(name) = name {
+            url.push_str("&name=");
+            url.push_str(&encode_segment(name));
+        }
+        let mut users = Vec::new();
+        for _ in 0..MAX_PAGES {
+            let page: UserPage = self
+                .http
+                .call(Method::GET, &url, Auth::Bearer(&token), None)
+                .await?
+                .json()?;
+            users.extend(page.embedded.users);
+            match page.links.next {
+                // Followed verbatim (it carries the opaque cursor), but only on a host we trust.
+                Some(next) => url = self.checked_link(&next.href)?,
+                None => return Ok(users),
+            }
+        }
+        Ok(users)
+    }
+
+    /// `GET /v1/users/{id or name}`.
+    pub async fn get_user(&self, signer: &Signer, id_or_name: &str) -> Result<User, CallError> {
+        let url = self.users_url(&format!("/{}", encode_segment(id_or_name)));
+        let token = admin_token(signer);
+        self.http
+            .call(Method::GET, &url, Auth::Bearer(&token), None)
+            .await?
+            .json()
+    }
+
+    /// `POST /v1/users`: sent once, never retried by the transport. Any 2xx is success.
+    pub async fn create_user(&self, signer: &Signer, new: &NewUser) -> Result<User, CallError> {
+        let url = self.users_url("");
+        let token = admin_token(signer);
+        let body = serde_json::to_value(new).map_err(|e| CallError::BadAnswer {
+            status: 0,
+            message: e.to_string(),
+        })?;
+        self.http
+            .call(Method::POST, &url, Auth::Bearer(&token), Some(&body))
+            .await?
+            .json()
+    }
+
+    pub async fn delete_user(&self, signer: &Signer, id: &str) -> Result<(), CallError> {
+        let url = self.users_url(&format!("/{}", encode_segment(id)));
+        let token = admin_token(signer);
+        self.http
+            .call(Method::DELETE, &url, Auth::Bearer(&token), None)
+            .await
+            .map(|_| ())
+    }
+
+    /// Calls the Users API with a user's own token (to check what a Client SDK login could do).
+    pub async fn get_with_token(&self, path: &str, token: &str) -> Result<Value, CallError> {
+        let url = format!("{}{path}", self.endpoints.users);
+        self.http
+            .call(Method::GET, &url, Auth::Bearer(token), None)
+            .await?
+            .json()
+    }
+
+    /// A `_links` href is absolute; accept it only on the users host or a Vonage host.
+    fn checked_link(&self, href: &str) -> Result<String, CallError> {
+        let bad = || CallError::BadAnswer {
+            status: 200,
+            message: format!("unexpected paging link {href:?}"),
+        };
+        let link = url::Url::parse(href).map_err(|_| bad())?;
+        let ours = url::Url::parse(&self.endpoints.users).map_err(|_| bad())?;
+        let host = link.host_str().unwrap_or_default();
+        let trusted = link.host_str() == ours.host_str()
+            || host.ends_with(".vonage.com")
+            || host.ends_with(".nexmo.com");
+        if trusted && matches!(link.scheme(), "https" | "http") && link.scheme() == ours.scheme() {
+            Ok(href.to_owned())
+        } else {
+            Err(bad())
+        }
+    }
+}
+
+/// A short-lived backend token for the Users API (claims application_id, iat, jti, exp).
+fn admin_token(signer: &Signer) -> String {
+    mint_admin_token(signer, None, unix_now())
+        .token
+        .expose()
+        .to_owned()
+}

@@ -1,0 +1,449 @@
+//! The client and the use cases against the real sandbox on 127.0.0.1: the whole flow, every
+//! error path, the faults a network has, and a load of concurrent creations.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+use std::time::Duration;
+
+use secrecy::SecretString;
+use vonage_onboard::auth::jwt::{Claims, Signer};
+use vonage_onboard::auth::keys::PrivateKey;
+use vonage_onboard::error::{Error, ExitCode};
+use vonage_onboard::onboard::applications::{self, AppSpec};
+use vonage_onboard::onboard::tokens::{TokenRequest, mint_user_token};
+use vonage_onboard::onboard::{account, unix_now, users};
+use vonage_onboard::region::Region;
+use vonage_onboard::sandbox::{self, FaultAction, FaultRule, RunningSandbox, SandboxOptions};
+use vonage_onboard::store::paths::{AppId, Home, ProfileName};
+use vonage_onboard::vonage::{
+    ApiCredentials, CallError, Endpoints, NewApplication, NewUser, RetryPolicy, Timeouts,
+    VonageClient, Webhook,
+};
+
+struct World {
+    sandbox: RunningSandbox,
+    client: VonageClient,
+    home: Home,
+    profile: ProfileName,
+    _dir: tempfile::TempDir,
+}
+
+async fn world() -> World {
+    let sandbox = sandbox::start(SandboxOptions::default()).await.unwrap();
+    let client = client_for(&sandbox, fast_retry(), Timeouts::default());
+    let dir = tempfile::tempdir().unwrap();
+    World {
+        client,
+        home: Home::at(dir.path().join("home")),
+        profile: ProfileName::default(),
+        sandbox,
+        _dir: dir,
+    }
+}
+
+fn fast_retry() -> RetryPolicy {
+    RetryPolicy {
+        tries: 3,
+        base_delay: Duration::from_millis(20),
+        max_delay: Duration::from_secs(3),
+    }
+}
+
+fn client_for(sandbox: &RunningSandbox, retry: RetryPolicy, timeouts: Timeouts) -> VonageClient {
+    let endpoints = Endpoints::new(Some(sandbox.url()), Region::Global).unwrap();
+    let credentials = ApiCredentials {
+        api_key: sandbox.api_key().to_owned(),
+        api_secret: sandbox.api_secret().clone(),
+    };
+    VonageClient::with_policy(endpoints, Some(credentials), timeouts, retry).unwrap()
+}
+
+fn spec(name: &str) -> AppSpec {
+    AppSpec {
+        name: name.into(),
+        rtc_event_url: Some("https://example.com/rtc".into()),
+        answer_url: Some("https://example.com/answer".into()),
+        event_url: Some("https://example.com/event".into()),
+        ..AppSpec::default()
+    }
+}
+
+fn new_user(name: &str) -> NewUser {
+    NewUser {
+        name: name.into(),
+        display_name: None,
+        image_url: None,
+    }
+}
+
+fn rule(method: &str, path: &str, action: FaultAction, times: u32) -> FaultRule {
+    FaultRule {
+        method: Some(method.into()),
+        path_prefix: path.into(),
+        action,
+        times: Some(times),
+    }
+}
+
+#[tokio::test]
+async fn the_whole_flow_ends_with_tokens_the_sandbox_accepts() {
+    let w = world().await;
+    let check = account::verify(&w.client).await.unwrap();
+    assert_eq!(check.applications, 0);
+    assert!(check.balance.is_some());
+
+    let ready = applications::create(&w.home, &w.profile, &w.client, &spec("demo"))
+        .await
+        .unwrap();
+    assert!(!ready.reconciled);
+    assert!(ready.key_path.exists());
+    let signer = Signer::new(
+        ready.record.id.clone(),
+        PrivateKey::load(&ready.key_path).unwrap(),
+    );
+
+    for name in ["alice", "bob"] {
+        let user = users::create(&w.home, &w.profile, &w.client, &signer, &new_user(name))
+            .await
+            .unwrap();
+        assert!(user.id.starts_with("USR-"), "{}", user.id);
+        assert_eq!(user.name, name);
+    }
+    let listed = w.client.list_users(&signer, None).await.unwrap();
+    let mut names: Vec<_> = listed.iter().map(|u| u.name.as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["alice", "bob"]);
+
+    for name in ["alice", "bob"] {
+        let request = TokenRequest {
+            user: Some(name.into()),
+            ..TokenRequest::default()
+        };
+        let made = mint_user_token(&w.home, &w.profile, &signer, request, unix_now()).unwrap();
+        let me = w
+            .client
+            .get_with_token(&format!("/v1/users/{name}"), made.minted.token.expose())
+            .await
+            .unwrap();
+        assert_eq!(me["name"], name);
+    }
+    w.sandbox.stop().await;
+}
+
+#[tokio::test]
+async fn bad_credentials_are_refused_with_exit_3() {
+    let w = world().await;
+    let endpoints = Endpoints::new(Some(w.sandbox.url()), Region::Global).unwrap();
+    let wrong = ApiCredentials {
+        api_key: w.sandbox.api_key().to_owned(),
+        api_secret: SecretString::from("not-the-secret"),
+    };
+    let client = VonageClient::new(endpoints, Some(wrong)).unwrap();
+    let err = account::verify(&client).await.unwrap_err();
+    assert_eq!(err.exit_code(), ExitCode::AuthRefused, "{err}");
+    assert!(!err.to_string().contains("not-the-secret"));
+}
+
+#[tokio::test]
+async fn validation_errors_keep_the_field_reasons() {
+    let w = world().await;
+    let key = PrivateKey::from_pem(include_str!("fixtures/test-key-pkcs8.pem")).unwrap();
+    let request = NewApplication {
+        name: "bad".into(),
+        public_key_pem: key.public_key().to_spki_pem(),
+        answer_url: Some(Webhook {
+            address: "https://example.com/answer".into(),
+            http_method: "FETCH".into(),
+        }),
+        voice_event_url: None,
+        rtc_event_url: None,
+        improve_ai: false,
+    };
+    let err = w.client.create_application(&request).await.unwrap_err();
+    let CallError::Api(api) = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(api.status, 400);
+    assert!(
+        api.invalid_parameters
+            .iter()
+            .any(|p| p.name.contains("answer_url") && p.name.contains("http_method")),
+        "{api:?}"
+    );
+    assert_eq!(Error::from(err).exit_code(), ExitCode::Rejected);
+}
+
+#[tokio::test]
+async fn a_duplicate_user_is_a_conflict_naming_the_existing_one() {
+    let w = world().await;
+    let ready = applications::create(&w.home, &w.profile, &w.client, &spec("dup"))
+        .await
+        .unwrap();
+    let signer = Signer::new(
+        ready.record.id.clone(),
+        PrivateKey::load(&ready.key_path).unwrap(),
+    );
+    let first = users::create(&w.home, &w.profile, &w.client, &signer, &new_user("alice"))
+        .await
+        .unwrap();
+    let err = users::create(&w.home, &w.profile, &w.client, &signer, &new_user("alice"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.exit_code(), ExitCode::Conflict);
+    assert!(err.to_string().contains(&first.id), "{err}");
+}
+
+#[tokio::test]
+async fn unknown_application_and_bad_tokens_are_refused() {
+    let w = world().await;
+    let ready = applications::create(&w.home, &w.profile, &w.client, &spec("tokens"))
+        .await
+        .unwrap();
+    let key = PrivateKey::load(&ready.key_path).unwrap();
+    let signer = Signer::new(ready.record.id.clone(), key);
+
+    // A key and id Vonage has never seen.
+    let stranger = Signer::new(
+        AppId::parse("11111111-2222-4333-8444-555555555555").unwrap(),
+        PrivateKey::from_pem(include_str!("fixtures/other-key-pkcs8.pem")).unwrap(),
+    );
+    let err = w.client.list_users(&stranger, None).await.unwrap_err();
+    assert_eq!(err.status(), Some(401), "{err}");
+
+    let now = unix_now();
+    let claims = |iat: u64, exp: u64| Claims {
+        application_id: ready.record.id.to_string(),
+        iat,
+        jti: uuid::Uuid::new_v4().to_string(),
+        exp,
+        nbf: None,
+        sub: None,
+        acl: None,
+    };
+    let expired = signer.sign(&claims(now - 7200, now - 3600));
+    let too_long = signer.sign(&claims(now, now + 2 * 86_400));
+    let forged = Signer::new(
+        ready.record.id.clone(),
+        PrivateKey::from_pem(include_str!("fixtures/other-key-pkcs8.pem")).unwrap(),
+    )
+    .sign(&claims(now, now + 600));
+    let b64 = |s: &str| {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s)
+    };
+    let payload = b64(&serde_json::to_string(&claims(now, now + 600)).unwrap());
+    let none = format!("{}.{payload}.", b64(r#"{"alg":"none","typ":"JWT"}"#));
+    let hs256 = format!(
+        "{}.{payload}.{}",
+        b64(r#"{"alg":"HS256","typ":"JWT"}"#),
+        b64("sig")
+    );
+    for (what, token) in [
+        ("expired", expired.expose().to_owned()),
+        ("lifetime over 24 h", too_long.expose().to_owned()),
+        ("forged", forged.expose().to_owned()),
+        ("alg none", none),
+        ("HS256", hs256),
+    ] {
+        let err = w
+            .client
+            .get_with_token("/v1/users", &token)
+            .await
+            .unwrap_err();
+        let CallError::Api(api) = &err else {
+            panic!("{what}: {err}")
+        };
+        assert_eq!(api.status, 401, "{what}");
+        assert!(
+            api.code
+                .as_deref()
+                .is_some_and(|c| c.starts_with("system:error:")),
+            "{what}: {api:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn rate_limits_and_server_errors_on_gets_are_retried() {
+    let w = world().await;
+    w.sandbox.faults().push(rule(
+        "GET",
+        "/v2/applications",
+        FaultAction::Status {
+            code: 429,
+            retry_after: Some(1),
+        },
+        1,
+    ));
+    let started = std::time::Instant::now();
+    w.client.list_applications(1, 10).await.unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "Retry-After was not honoured"
+    );
+
+    w.sandbox.faults().push(rule(
+        "GET",
+        "/v2/applications",
+        FaultAction::Status {
+            code: 500,
+            retry_after: None,
+        },
+        2,
+    ));
+    w.client.list_applications(1, 10).await.unwrap();
+
+    // More failures than tries: the error surfaces.
+    w.sandbox.faults().push(rule(
+        "GET",
+        "/v2/applications",
+        FaultAction::Status {
+            code: 503,
+            retry_after: None,
+        },
+        5,
+    ));
+    let err = w.client.list_applications(1, 10).await.unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    w.sandbox.faults().clear();
+}
+
+#[tokio::test]
+async fn a_post_is_never_retried_blindly() {
+    let w = world().await;
+    w.sandbox.faults().push(rule(
+        "POST",
+        "/v2/applications",
+        FaultAction::Status {
+            code: 500,
+            retry_after: None,
+        },
+        1,
+    ));
+    let err = applications::create(&w.home, &w.profile, &w.client, &spec("once"))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("private key was kept"), "{err}");
+    // The 500 was not retried, so nothing was created.
+    assert!(w.client.list_all_applications().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_lost_create_answer_is_reconciled_without_a_duplicate_or_a_lost_key() {
+    let w = world().await;
+    w.sandbox.faults().push(rule(
+        "POST",
+        "/v2/applications",
+        FaultAction::DropAfterProcessing,
+        1,
+    ));
+    let ready = applications::create(&w.home, &w.profile, &w.client, &spec("lost"))
+        .await
+        .unwrap();
+    assert!(ready.reconciled);
+    let apps = w.client.list_all_applications().await.unwrap();
+    assert_eq!(apps.len(), 1, "exactly one application exists");
+    assert_eq!(apps[0].id, ready.record.id.as_str());
+    let key = PrivateKey::load(&ready.key_path).unwrap();
+    let stored = apps[0].keys.public_key.as_deref().unwrap();
+    assert_eq!(
+        vonage_onboard::auth::keys::PublicKey::from_pem(stored).unwrap(),
+        key.public_key()
+    );
+
+    // The same for a user.
+    let signer = Signer::new(ready.record.id.clone(), key);
+    w.sandbox.faults().push(rule(
+        "POST",
+        "/v1/users",
+        FaultAction::DropAfterProcessing,
+        1,
+    ));
+    let user = users::create(&w.home, &w.profile, &w.client, &signer, &new_user("carol"))
+        .await
+        .unwrap();
+    assert_eq!(user.name, "carol");
+    assert_eq!(
+        w.client
+            .list_users(&signer, Some("carol"))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_timeout_is_a_network_error_with_exit_6() {
+    let w = world().await;
+    let impatient = client_for(
+        &w.sandbox,
+        RetryPolicy {
+            tries: 1,
+            ..fast_retry()
+        },
+        Timeouts {
+            connect: Duration::from_secs(1),
+            request: Duration::from_millis(300),
+        },
+    );
+    w.sandbox.faults().push(rule(
+        "GET",
+        "/v2/applications",
+        FaultAction::Delay(Duration::from_secs(2)),
+        1,
+    ));
+    let err: Error = impatient.list_applications(1, 1).await.unwrap_err().into();
+    assert_eq!(err.exit_code(), ExitCode::Network);
+    assert!(err.to_string().contains("timeout"), "{err}");
+
+    // Refused connections too.
+    let closed = VonageClient::new(
+        Endpoints::new(Some("http://127.0.0.1:9"), Region::Global).unwrap(),
+        None,
+    )
+    .unwrap();
+    let err: Error = closed
+        .list_users(
+            &Signer::new(
+                AppId::parse("11111111-2222-4333-8444-555555555555").unwrap(),
+                PrivateKey::from_pem(include_str!("fixtures/test-key-pkcs8.pem")).unwrap(),
+            ),
+            None,
+        )
+        .await
+        .unwrap_err()
+        .into();
+    assert_eq!(err.exit_code(), ExitCode::Network);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_concurrent_user_creations_are_each_stored_once() {
+    let w = world().await;
+    let ready = applications::create(&w.home, &w.profile, &w.client, &spec("load"))
+        .await
+        .unwrap();
+    let signer = std::sync::Arc::new(Signer::new(
+        ready.record.id.clone(),
+        PrivateKey::load(&ready.key_path).unwrap(),
+    ));
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..200 {
+        let client = w.client.clone();
+        let signer = signer.clone();
+        tasks.spawn(async move {
+            client
+                .create_user(&signer, &new_user(&format!("user-{i:03}")))
+                .await
+        });
+    }
+    let mut ids = std::collections::HashSet::new();
+    while let Some(result) = tasks.join_next().await {
+        ids.insert(result.unwrap().unwrap().id);
+    }
+    assert_eq!(ids.len(), 200);
+    let listed = w.client.list_users(&signer, None).await.unwrap();
+    let names: std::collections::HashSet<_> = listed.iter().map(|u| u.name.clone()).collect();
+    assert_eq!(listed.len(), 200, "every user listed exactly once");
+    assert_eq!(names.len(), 200);
+    assert!((0..200).all(|i| names.contains(&format!("user-{i:03}"))));
+}
