@@ -14,5 +14,11 @@ pub mod error;
 pub mod onboard;
 /// Vonage regions and their hosts.
 pub mod region;
+/// The embedded Vonage emulator (axum on 127.0.0.1).
+pub mod sandbox;
 /// Files under the home directory.
 pub mod store;
+/// The interactive wizard.
+pub mod tui;
+/// The Vonage HTTP client.
+pub mod vonage;

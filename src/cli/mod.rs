@@ -1,8 +1,15 @@
 //! The command line (clap): global options of SPEC §2.1, the commands, and dispatch. Each
 //! command group has its own file; they parse, call `onboard::`, and print.
 
+mod app;
+mod import_export;
+mod net;
 mod output;
+mod sandbox;
+mod setup;
 mod token;
+mod user;
+mod wizard;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -32,14 +39,9 @@ pub struct Cli {
 /// Options every command (and the wizard) takes.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// Which stored account to use
-    #[arg(
-        long,
-        env = "VONAGE_ONBOARD_PROFILE",
-        default_value = "default",
-        global = true
-    )]
-    pub profile: String,
+    /// Which stored account to use [default: "default", or "sandbox" with --sandbox]
+    #[arg(long, env = "VONAGE_ONBOARD_PROFILE", global = true)]
+    pub profile: Option<String>,
     /// Where config and state live [default: the platform config dir]
     #[arg(long, env = "VONAGE_ONBOARD_HOME", global = true, value_name = "DIR")]
     pub home: Option<PathBuf>,
@@ -73,8 +75,26 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Check the account's API key and secret with Vonage, then store them
+    Setup(setup::SetupArgs),
+    /// Applications: create (key pair saved first), list, show, use, delete
+    #[command(subcommand)]
+    App(app::AppCommand),
+    /// Users of the current application: create, list, show, delete
+    #[command(subcommand)]
+    User(user::UserCommand),
     /// Mint a user's JWT (regenerates with the remembered TTL and ACL), or inspect / list tokens
     Token(token::TokenArgs),
+    /// Run the embedded Vonage emulator in the foreground
+    Sandbox(sandbox::SandboxArgs),
+    /// Read credentials and application from the Nexmo / Vonage CLIs' config files
+    Import {
+        #[arg(long, value_enum, default_value_t = crate::onboard::import::ImportSource::Auto)]
+        from: crate::onboard::import::ImportSource,
+    },
+    /// Write the profile's settings for other tools
+    #[command(subcommand)]
+    Export(import_export::ExportCommand),
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
@@ -82,49 +102,71 @@ pub enum Command {
     },
 }
 
-/// What every command needs: where the files are, which profile, how to print.
+/// What every command needs: where the files are, which profile, how to print, and the
+/// embedded sandbox when this run uses one.
 #[derive(Debug)]
 pub struct Session {
     pub home: Home,
     pub profile: ProfileName,
     pub global: GlobalArgs,
     pub out: Output,
+    pub sandbox: Option<net::SandboxTarget>,
 }
 
 impl Session {
     fn new(global: GlobalArgs) -> Result<Self> {
+        // The sandbox's applications are not the real account's: keep them in their own profile.
+        let default_profile = if global.sandbox { "sandbox" } else { "default" };
         Ok(Session {
             home: Home::resolve(global.home.as_deref())?,
-            profile: ProfileName::parse(&global.profile)?,
+            profile: ProfileName::parse(global.profile.as_deref().unwrap_or(default_profile))?,
             out: Output::new(global.json),
             global,
+            sandbox: None,
         })
     }
 }
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode> {
-    let Some(command) = cli.command else {
-        return no_command();
-    };
-    match command {
-        Command::Completions { shell } => {
+    let mut session = Session::new(cli.global)?;
+    let command = match cli.command {
+        Some(Command::Completions { shell }) => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "vonage-onboard", &mut std::io::stdout());
-            Ok(ExitCode::Ok)
+            return Ok(ExitCode::Ok);
         }
-        Command::Token(args) => token::run(&Session::new(cli.global)?, args),
-    }
-}
-
-/// The wizard needs a terminal; without one, point at the commands.
-fn no_command() -> Result<ExitCode> {
-    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
-        return Err(Error::usage(
-            "no terminal for the wizard: use the commands instead, e.g. `vonage-onboard token alice` (see --help)",
-        ));
-    }
-    Err(Error::usage(
-        "the interactive wizard is not in this build yet: use the commands (see `vonage-onboard --help`)",
-    ))
+        // Local commands: no runtime, no network, no sandbox needed.
+        Some(Command::Token(args)) => return token::run(&session, args),
+        Some(Command::Import { from }) => return import_export::run_import(&session, from),
+        Some(Command::Export(command)) => return import_export::run_export(&session, command),
+        None if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) => {
+            return Err(Error::usage(
+                "no terminal for the wizard: use the commands instead, e.g. `vonage-onboard setup` (see --help)",
+            ));
+        }
+        other => other,
+    };
+    net::runtime()?.block_on(async move {
+        if let Some(Command::Sandbox(args)) = command {
+            return sandbox::run(&session, args).await;
+        }
+        let embedded = if session.global.sandbox {
+            let (running, target) = sandbox::start_embedded(&session.home).await?;
+            session.sandbox = Some(target);
+            Some(running)
+        } else {
+            None
+        };
+        let result = match command {
+            Some(Command::Setup(args)) => setup::run(&session, args).await,
+            Some(Command::App(command)) => app::run(&session, command).await,
+            Some(Command::User(command)) => user::run(&session, command).await,
+            _ => wizard::run(&session).await,
+        };
+        if let Some(running) = embedded {
+            running.stop().await;
+        }
+        result
+    })
 }

@@ -113,7 +113,10 @@ fn run_mint(session: &Session, args: TokenArgs) -> Result<ExitCode> {
         Some(if session.global.no_clipboard {
             Err("not copied: --no-clipboard".to_owned())
         } else {
-            clipboard::copy(token.expose()).map(|m| m.describe().to_owned())
+            use clipboard::Clipboard as _;
+            clipboard::SystemClipboard::for_command()
+                .copy(token.expose())
+                .map(|m| m.describe().to_owned())
         })
     } else {
         None
@@ -224,7 +227,10 @@ fn run_inspect(session: &Session, arg: Option<String>) -> Result<ExitCode> {
         };
         out.line(&format!(
             "Header:    {}\nClaims:    {}\nSignature: {signature_text}\nStatus:    {}",
-            pretty(&report.header),
+            report
+                .header
+                .as_ref()
+                .map_or_else(|| "-".to_owned(), |h| h.to_string()),
             pretty(&report.claims).replace('\n', "\n           "),
             report.verdict.describe()
         ));

@@ -1,0 +1,118 @@
+//! What network commands share: the async runtime, the Vonage client for this run (real
+//! API or the embedded sandbox), spinners on a terminal, and delete confirmations.
+
+use std::future::Future;
+use std::io::{BufRead, IsTerminal, Write};
+use std::time::Duration;
+
+use secrecy::SecretString;
+
+use super::Session;
+use crate::auth::jwt::Signer;
+use crate::error::{Error, Result};
+use crate::onboard::account::{resolve_credentials, resolve_endpoints};
+use crate::onboard::context::AppContext;
+use crate::region::Region;
+use crate::vonage::{ApiCredentials, Endpoints, VonageClient};
+
+/// The runtime network commands run on: two workers are plenty for a CLI and the sandbox.
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Other(format!("could not start the async runtime: {e}")))
+}
+
+/// The embedded sandbox this run talks to (`--sandbox`).
+#[derive(Debug, Clone)]
+pub struct SandboxTarget {
+    pub url: String,
+    pub credentials: ApiCredentials,
+}
+
+/// `VONAGE_API_KEY` / `VONAGE_API_SECRET`, the names Vonage's SDKs read.
+pub fn env_credentials() -> (Option<String>, Option<SecretString>) {
+    let read = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    (
+        read("VONAGE_API_KEY"),
+        read("VONAGE_API_SECRET").map(SecretString::from),
+    )
+}
+
+impl Session {
+    /// Where this run's calls go: the sandbox when `--sandbox`, else the configured API.
+    pub fn endpoints(&self) -> Result<Endpoints> {
+        match &self.sandbox {
+            Some(sandbox) => Endpoints::new(Some(&sandbox.url), Region::Global),
+            None => resolve_endpoints(
+                &self.home,
+                &self.profile,
+                self.global.api_base.as_deref(),
+                self.global.region,
+            ),
+        }
+    }
+
+    /// The client for this run, with the sandbox's pair, the environment's, or the profile's.
+    pub fn client(&self) -> Result<VonageClient> {
+        let credentials = match &self.sandbox {
+            Some(sandbox) => Some(sandbox.credentials.clone()),
+            None => {
+                let (key, secret) = env_credentials();
+                resolve_credentials(&self.home, &self.profile, key, secret)?
+            }
+        };
+        VonageClient::new(self.endpoints()?, credentials)
+    }
+
+    /// The current application's context (environment first, then the profile).
+    pub fn app_context(&self) -> Result<AppContext> {
+        let g = &self.global;
+        AppContext::resolve(
+            &self.home,
+            &self.profile,
+            g.application_id.as_deref(),
+            g.private_key_path.as_deref(),
+        )
+    }
+
+    pub fn signer(&self) -> Result<Signer> {
+        self.app_context()?.signer()
+    }
+
+    /// Runs `work` with a spinner on stderr when a person is watching; silent otherwise.
+    pub async fn spin<T>(&self, message: &str, work: impl Future<Output = T>) -> T {
+        if self.out.json || !std::io::stderr().is_terminal() {
+            return work.await;
+        }
+        let spinner = indicatif::ProgressBar::new_spinner();
+        spinner.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        spinner.set_message(message.to_owned());
+        spinner.enable_steady_tick(Duration::from_millis(80));
+        let result = work.await;
+        spinner.finish_and_clear();
+        result
+    }
+
+    /// Asks before an irreversible step. On a terminal: a y/N question (unless `--yes`); without
+    /// one: refused unless `--yes`, so a script never deletes by accident.
+    pub fn confirm(&self, question: &str, yes: bool) -> Result<bool> {
+        if yes {
+            return Ok(true);
+        }
+        if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+            return Err(Error::usage(
+                "this deletes for good: pass --yes to do it without a terminal to ask on",
+            ));
+        }
+        eprint!("{question} [y/N] ");
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut answer)
+            .map_err(|e| Error::usage(format!("could not read the answer: {e}")))?;
+        Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
+    }
+}

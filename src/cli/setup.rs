@@ -1,0 +1,127 @@
+//! `setup`: read the API key and secret (never the secret from an argument), verify them
+//! against the API, and store them only when they were accepted.
+
+use std::io::{BufRead, IsTerminal};
+
+use clap::Args;
+use secrecy::SecretString;
+use serde_json::json;
+
+use super::Session;
+use super::net::env_credentials;
+use crate::error::{Error, ExitCode, Result};
+use crate::onboard::account::{StoredSettings, store_credentials, verify};
+use crate::vonage::{ApiCredentials, VonageClient};
+
+#[derive(Debug, Args)]
+pub struct SetupArgs {
+    /// The API key (from the dashboard); default VONAGE_API_KEY, else asked for
+    #[arg(long, value_name = "KEY")]
+    api_key: Option<String>,
+    /// Read the API secret from the first line of stdin (it is never taken as an argument)
+    #[arg(long)]
+    api_secret_stdin: bool,
+}
+
+pub async fn run(session: &Session, args: SetupArgs) -> Result<ExitCode> {
+    let credentials = read_credentials(session, args)?;
+    // The pair under test, not whatever the profile held before.
+    let client = VonageClient::new(session.endpoints()?, Some(credentials.clone()))?;
+    let check = session
+        .spin("Checking the key and secret with Vonage…", verify(&client))
+        .await?;
+    let settings = StoredSettings {
+        // A sandbox's port changes every run: its URL is never stored.
+        api_base: if session.sandbox.is_some() {
+            None
+        } else {
+            session.global.api_base.clone()
+        },
+        region: session.global.region,
+    };
+    store_credentials(&session.home, &session.profile, &credentials, settings)?;
+
+    let out = &session.out;
+    if out.json {
+        out.json(&json!({
+            "profile": session.profile.as_str(),
+            "api_key": credentials.api_key,
+            "applications": check.applications,
+            "balance": check.balance.map(|b| b.value),
+        }));
+    } else {
+        let balance = check
+            .balance
+            .map(|b| format!(", balance €{:.2}", b.value))
+            .unwrap_or_default();
+        out.line(&format!(
+            "Credentials verified: API key {} ({} application{}{balance}). Stored in profile {:?} under {}.\n\
+             Next: vonage-onboard app create NAME --rtc-event-url https://example.com/rtc",
+            credentials.api_key,
+            check.applications,
+            if check.applications == 1 { "" } else { "s" },
+            session.profile.as_str(),
+            session.home.root().display(),
+        ));
+    }
+    Ok(ExitCode::Ok)
+}
+
+fn read_credentials(session: &Session, args: SetupArgs) -> Result<ApiCredentials> {
+    let (env_key, env_secret) = env_credentials();
+    let sandbox = session.sandbox.as_ref().map(|s| s.credentials.clone());
+    let api_key = args
+        .api_key
+        .or(env_key)
+        .or_else(|| sandbox.as_ref().map(|c| c.api_key.clone()));
+    let api_key = match api_key {
+        Some(key) => key,
+        None => prompt_line("API key: ")?,
+    };
+    let api_key = api_key.trim().to_owned();
+    if api_key.is_empty() || api_key.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Error::usage(
+            "the API key must be one word, as shown in the dashboard",
+        ));
+    }
+    let api_secret = if args.api_secret_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| Error::usage(format!("could not read the secret from stdin: {e}")))?;
+        SecretString::from(line.trim().to_owned())
+    } else if let Some(secret) = env_secret.or(sandbox.map(|c| c.api_secret)) {
+        secret
+    } else if std::io::stdin().is_terminal() {
+        rpassword::prompt_password("API secret (not shown): ")
+            .map(|s| SecretString::from(s.trim().to_owned()))
+            .map_err(|e| Error::usage(format!("could not read the secret: {e}")))?
+    } else {
+        return Err(Error::usage(
+            "no API secret: set VONAGE_API_SECRET or pass --api-secret-stdin (it is never taken as an argument)",
+        ));
+    };
+    if secrecy::ExposeSecret::expose_secret(&api_secret).is_empty() {
+        return Err(Error::usage("the API secret is empty"));
+    }
+    Ok(ApiCredentials {
+        api_key,
+        api_secret,
+    })
+}
+
+fn prompt_line(prompt: &str) -> Result<String> {
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::usage(
+            "no API key: pass --api-key KEY or set VONAGE_API_KEY",
+        ));
+    }
+    eprint!("{prompt}");
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Error::usage(format!("could not read the API key: {e}")))?;
+    Ok(line)
+}

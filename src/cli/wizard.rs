@@ -1,0 +1,26 @@
+//! No command on a terminal: the wizard, against the configured API or the embedded sandbox.
+
+use super::Session;
+use crate::clipboard::{Clipboard, NoClipboard, SystemClipboard, Terminal};
+use crate::error::{ExitCode, Result};
+use crate::tui::worker::WorkerConfig;
+
+pub async fn run(session: &Session) -> Result<ExitCode> {
+    let config = WorkerConfig {
+        home: session.home.clone(),
+        profile: session.profile.clone(),
+        api_base: match &session.sandbox {
+            Some(sandbox) => Some(sandbox.url.clone()),
+            None => session.global.api_base.clone(),
+        },
+        region: session.global.region,
+        suggested: session.sandbox.as_ref().map(|s| s.credentials.clone()),
+    };
+    let clipboard: Box<dyn Clipboard> = if session.global.no_clipboard {
+        Box::new(NoClipboard)
+    } else {
+        Box::new(SystemClipboard::new(Terminal::Stdout))
+    };
+    crate::tui::run(config, clipboard).await?;
+    Ok(ExitCode::Ok)
+}

@@ -1,0 +1,246 @@
+//! The network commands as a user runs them: the real binary against `vonage-onboard sandbox`
+//! started by the test, with `--json`, exit codes and file modes checked.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Child, Command as StdCommand, Stdio};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// `vonage-onboard sandbox` in the background; killed when dropped.
+struct SandboxProcess {
+    child: Child,
+    url: String,
+    api_key: String,
+    api_secret: String,
+}
+
+impl Drop for SandboxProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_sandbox(extra: &[&str]) -> SandboxProcess {
+    let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("vonage-onboard"))
+        .arg("sandbox")
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut field = |name: &str| {
+        let line = lines.next().unwrap().unwrap();
+        line.strip_prefix(&format!("{name}: "))
+            .unwrap_or_else(|| panic!("{line:?}"))
+            .to_owned()
+    };
+    let (url, api_key, api_secret) = (field("url"), field("api_key"), field("api_secret"));
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    SandboxProcess {
+        child,
+        url,
+        api_key,
+        api_secret,
+    }
+}
+
+/// The binary with a clean environment pointed at the sandbox.
+fn cmd(home: &Path, sandbox: &SandboxProcess) -> Command {
+    let mut c = Command::cargo_bin("vonage-onboard").unwrap();
+    c.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("VONAGE_ONBOARD_HOME", home)
+        .env("VONAGE_API_BASE", &sandbox.url);
+    c
+}
+
+fn json_of(c: &mut Command) -> Value {
+    let out = c.output().unwrap();
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.stdout.contains(&0x1b), "escape bytes in --json output");
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn a_new_user_goes_from_setup_to_a_token_the_sandbox_accepts() {
+    let sandbox = start_sandbox(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+
+    // A wrong secret stores nothing and exits 3.
+    cmd(&home, &sandbox)
+        .args(["setup", "--api-key", &sandbox.api_key, "--api-secret-stdin"])
+        .write_stdin("wrong-secret\n")
+        .assert()
+        .code(3);
+    assert!(!home.join("credentials.toml").exists());
+    assert!(!home.join("config.toml").exists());
+
+    let setup = json_of(
+        cmd(&home, &sandbox)
+            .args(["--json", "setup", "--api-key", &sandbox.api_key])
+            .env("VONAGE_API_SECRET", &sandbox.api_secret),
+    );
+    assert_eq!(setup["api_key"], sandbox.api_key.as_str());
+    assert_eq!(mode(&home.join("credentials.toml")), 0o600);
+    assert_eq!(mode(&home), 0o700);
+    let config = std::fs::read_to_string(home.join("config.toml")).unwrap();
+    assert!(
+        !config.contains(&sandbox.api_secret),
+        "the secret leaked into config.toml"
+    );
+
+    let app = json_of(cmd(&home, &sandbox).args([
+        "--json",
+        "app",
+        "create",
+        "demo",
+        "--rtc-event-url",
+        "https://example.com/rtc",
+    ]));
+    let key_path = Path::new(app["private_key_path"].as_str().unwrap()).to_path_buf();
+    assert_eq!(mode(&key_path), 0o600);
+    assert_eq!(mode(key_path.parent().unwrap()), 0o700);
+
+    let user = json_of(cmd(&home, &sandbox).args(["--json", "user", "create", "alice"]));
+    assert!(user["id"].as_str().unwrap().starts_with("USR-"));
+    cmd(&home, &sandbox)
+        .args(["user", "create", "alice"])
+        .assert()
+        .code(5);
+
+    let token = cmd(&home, &sandbox)
+        .args(["token", "alice"])
+        .output()
+        .unwrap();
+    assert!(token.status.success());
+    let token = String::from_utf8(token.stdout).unwrap();
+    let token = token.trim();
+
+    // The sandbox accepts the token for a path its ACL allows.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let status = runtime.block_on(async {
+        reqwest::Client::new()
+            .get(format!("{}/v1/users/alice", sandbox.url))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .status()
+    });
+    assert_eq!(status, 200);
+
+    let users = json_of(cmd(&home, &sandbox).args(["--json", "user", "list"]));
+    assert_eq!(users["users"][0]["name"], "alice");
+    let apps = json_of(cmd(&home, &sandbox).args(["--json", "app", "list"]));
+    assert_eq!(apps["applications"][0]["current"], true);
+    cmd(&home, &sandbox)
+        .args(["app", "show", "11111111-2222-4333-8444-555555555555"])
+        .assert()
+        .code(4);
+    cmd(&home, &sandbox)
+        .args(["user", "show", "nobody"])
+        .assert()
+        .code(4);
+
+    // Deleting without a terminal needs --yes.
+    cmd(&home, &sandbox)
+        .args(["user", "delete", "alice"])
+        .assert()
+        .code(2);
+    cmd(&home, &sandbox)
+        .args(["user", "delete", "alice", "--yes"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn local_validation_and_network_errors_have_their_exit_codes() {
+    let sandbox = start_sandbox(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let with_creds = |c: &mut Command| {
+        c.env("VONAGE_API_KEY", &sandbox.api_key)
+            .env("VONAGE_API_SECRET", &sandbox.api_secret);
+    };
+    let mut c = cmd(&home, &sandbox);
+    with_creds(&mut c);
+    c.args([
+        "app",
+        "create",
+        "demo",
+        "--rtc-event-url",
+        "example.com/rtc",
+    ])
+    .assert()
+    .code(2);
+    assert!(
+        !home.join("profiles").exists(),
+        "no key generated for a refused spec"
+    );
+
+    let mut c = cmd(&home, &sandbox);
+    with_creds(&mut c);
+    let assert = c
+        .env("VONAGE_API_BASE", "http://127.0.0.1:9")
+        .args(["app", "list"])
+        .assert()
+        .code(6);
+    let err = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(err.contains("connect"), "{err}");
+
+    let mut c = cmd(&home, &sandbox);
+    c.env("VONAGE_API_BASE", "not a url")
+        .args(["app", "list"])
+        .assert()
+        .code(2);
+    let mut c = cmd(&home, &sandbox);
+    c.args(["app", "list"]).assert().code(2); // no credentials anywhere
+}
+
+#[test]
+fn a_dropped_create_answer_is_reconciled_through_the_cli() {
+    let sandbox = start_sandbox(&["--fault", "POST /v2/applications drop x1"]);
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let mut c = cmd(&home, &sandbox);
+    c.env("VONAGE_API_KEY", &sandbox.api_key)
+        .env("VONAGE_API_SECRET", &sandbox.api_secret);
+    let app = json_of(c.args(["--json", "app", "create", "demo"]));
+    assert_eq!(app["reconciled"], true);
+    let mut c = cmd(&home, &sandbox);
+    c.env("VONAGE_API_KEY", &sandbox.api_key)
+        .env("VONAGE_API_SECRET", &sandbox.api_secret);
+    let apps = json_of(c.args(["--json", "app", "list"]));
+    assert_eq!(apps["applications"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn the_wizard_without_a_terminal_points_at_the_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let assert = Command::cargo_bin("vonage-onboard")
+        .unwrap()
+        .env_clear()
+        .env("VONAGE_ONBOARD_HOME", dir.path())
+        .arg("--sandbox")
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("vonage-onboard setup"), "{err}");
+}
