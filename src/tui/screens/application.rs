@@ -1,0 +1,480 @@
+//! Step 2, Application: the account's applications (type to filter, paged) with *create new*
+//! first; the create form (name, webhook URLs validated as typed, method, AI-data opt-in);
+//! choosing an existing application asks for its private key file.
+//!
+//! ```text
+//! ┌ 2 Application ───────────────────────────┐
+//! │ Filter [dem]                               │
+//! │ › + Create a new application               │
+//! │     demo  78d335fa-…                       │
+//! └───────────────────────────────────────────┘
+//! ```
+
+use std::path::PathBuf;
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use super::Nav;
+use crate::onboard::applications::{AppSpec, HttpMethod, check_webhook_url};
+use crate::tui::effect::{AppSummary, Command, CurrentApp, Effect, Snapshot};
+use crate::tui::model::{Ctl, Model};
+use crate::tui::msg::Failure;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::form::{choice_line, field_line, place_cursor};
+use crate::tui::widgets::text_field::TextField;
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Mode {
+    #[default]
+    List,
+    Create,
+    /// An existing application was picked: its private key file is asked for.
+    Adopt {
+        id: String,
+        name: String,
+    },
+    /// The current application is shown.
+    Ready,
+}
+
+/// The create form: four text fields, then the method and the AI-data choice.
+#[derive(Debug, Default)]
+pub struct CreateForm {
+    pub fields: [TextField; 4],
+    pub http_method: HttpMethod,
+    pub improve_ai: bool,
+    pub focus: usize,
+    /// Reasons the API gave, by field index.
+    pub api_errors: [Option<String>; 4],
+}
+
+const LABELS: [&str; 4] = ["Name", "RTC event URL", "Answer URL", "Voice event URL"];
+const FOCUSABLE: usize = 6;
+
+impl CreateForm {
+    /// The problem with a field as typed, if any.
+    pub fn error(&self, index: usize) -> Option<String> {
+        let value = self.fields[index].value().trim();
+        if let Some(api) = &self.api_errors[index] {
+            return Some(api.clone());
+        }
+        match index {
+            0 if value.is_empty() => Some("required".into()),
+            0 if value.chars().count() > 200 => Some("at most 200 characters".into()),
+            1..=3 if !value.is_empty() => check_webhook_url(value).err(),
+            _ => None,
+        }
+    }
+
+    pub fn is_valid(&self) -> bool {
+        (0..4).all(|i| self.error(i).is_none())
+    }
+
+    fn spec(&self) -> AppSpec {
+        let url =
+            |i: usize| Some(self.fields[i].value().trim().to_owned()).filter(|v| !v.is_empty());
+        AppSpec {
+            name: self.fields[0].value().trim().to_owned(),
+            rtc_event_url: url(1),
+            answer_url: url(2),
+            event_url: url(3),
+            http_method: self.http_method,
+            improve_ai: self.improve_ai,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct ApplicationScreen {
+    pub mode: Mode,
+    /// `None` until listed.
+    pub apps: Option<Vec<AppSummary>>,
+    pub filter: TextField,
+    /// 0 is "create new"; n is the n-th filtered application.
+    pub cursor: usize,
+    pub form: CreateForm,
+    pub key_path: TextField,
+    pub key_error: Option<String>,
+    pub current: Option<CurrentApp>,
+    pub reconciled: bool,
+}
+
+/// Rows shown per page in the list.
+pub const PAGE: usize = 10;
+
+impl ApplicationScreen {
+    pub fn load(&mut self, snapshot: &Snapshot) {
+        self.current = snapshot.current_app.clone();
+        if self.current.is_some() {
+            self.mode = Mode::Ready;
+        }
+        self.form.fields[0] = TextField::new("my-client-sdk-app");
+        self.form.fields[1] = TextField::new("https://example.com/rtc/events");
+    }
+
+    /// Runs when the step is entered: lists applications the first time.
+    pub fn enter(&mut self, ctl: &mut Ctl) {
+        if self.apps.is_none() && self.mode != Mode::Ready {
+            ctl.send("Listing your applications…", Command::ListApps);
+        }
+    }
+
+    pub fn filtered(&self) -> Vec<&AppSummary> {
+        let needle = self.filter.value().to_lowercase();
+        self.apps
+            .iter()
+            .flatten()
+            .filter(|a| {
+                needle.is_empty()
+                    || a.name.to_lowercase().contains(&needle)
+                    || a.id.contains(&needle)
+            })
+            .collect()
+    }
+
+    pub fn is_typing(&self) -> bool {
+        !matches!(self.mode, Mode::Ready)
+    }
+
+    pub fn on_key(&mut self, key: KeyEvent, ctl: &mut Ctl) -> Nav {
+        match self.mode.clone() {
+            Mode::Ready => match key.code {
+                KeyCode::Enter => return Nav::Next,
+                KeyCode::Char('c') => {
+                    if let Some(app) = &self.current {
+                        ctl.effects.push(Effect::Copy {
+                            text: crate::auth::jwt::Token::new(app.id.clone()),
+                            what: "application id".into(),
+                        });
+                    }
+                }
+                KeyCode::Char('n') => {
+                    self.mode = Mode::List;
+                    self.enter(ctl);
+                }
+                _ => {}
+            },
+            Mode::List => self.list_key(key, ctl),
+            Mode::Create => self.form_key(key, ctl),
+            Mode::Adopt { id, .. } => match key.code {
+                KeyCode::Enter => {
+                    let path = self.key_path.value().trim();
+                    if path.is_empty() {
+                        self.key_error =
+                            Some("type the path of the application's private key file".into());
+                    } else {
+                        self.key_error = None;
+                        ctl.send(
+                            "Checking the key against the application…",
+                            Command::AdoptApp {
+                                id,
+                                key_path: expand_home(path),
+                            },
+                        );
+                    }
+                }
+                _ => {
+                    self.key_path.handle_key(key);
+                    self.key_error = None;
+                }
+            },
+        }
+        Nav::Stay
+    }
+
+    fn list_key(&mut self, key: KeyEvent, ctl: &mut Ctl) {
+        let count = self.filtered().len() + 1;
+        match key.code {
+            KeyCode::Up => self.cursor = self.cursor.saturating_sub(1),
+            KeyCode::Down => self.cursor = (self.cursor + 1).min(count - 1),
+            KeyCode::PageUp => self.cursor = self.cursor.saturating_sub(PAGE),
+            KeyCode::PageDown => self.cursor = (self.cursor + PAGE).min(count - 1),
+            KeyCode::Enter if self.cursor == 0 => {
+                self.mode = Mode::Create;
+                self.form.focus = 0;
+            }
+            KeyCode::Enter => {
+                if let Some(app) = self.filtered().get(self.cursor - 1) {
+                    self.mode = Mode::Adopt {
+                        id: app.id.clone(),
+                        name: app.name.clone(),
+                    };
+                    self.key_path = TextField::new("");
+                }
+            }
+            KeyCode::Char('l')
+                if key
+                    .modifiers
+                    .contains(crossterm::event::KeyModifiers::CONTROL) =>
+            {
+                ctl.send("Listing your applications…", Command::ListApps);
+            }
+            _ => {
+                self.filter.handle_key(key);
+                self.cursor = self.cursor.min(self.filtered().len());
+            }
+        }
+    }
+
+    fn form_key(&mut self, key: KeyEvent, ctl: &mut Ctl) {
+        let f = &mut self.form;
+        match key.code {
+            KeyCode::Tab | KeyCode::Down => f.focus = (f.focus + 1) % FOCUSABLE,
+            KeyCode::BackTab | KeyCode::Up => f.focus = (f.focus + FOCUSABLE - 1) % FOCUSABLE,
+            KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right if f.focus == 4 => {
+                f.http_method = match f.http_method {
+                    HttpMethod::Get => HttpMethod::Post,
+                    HttpMethod::Post => HttpMethod::Get,
+                };
+            }
+            KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right if f.focus == 5 => {
+                f.improve_ai = !f.improve_ai
+            }
+            KeyCode::Enter => {
+                if let Some(bad) = (0..4).find(|i| f.error(*i).is_some()) {
+                    f.focus = bad;
+                    ctl.error(format!(
+                        "{}: {}",
+                        LABELS[bad],
+                        f.error(bad).unwrap_or_default()
+                    ));
+                } else {
+                    ctl.send(
+                        "Generating a key pair and creating the application…",
+                        Command::CreateApp(f.spec()),
+                    );
+                }
+            }
+            _ if f.focus < 4 => {
+                f.fields[f.focus].handle_key(key);
+                f.api_errors[f.focus] = None;
+            }
+            _ => {}
+        }
+    }
+
+    pub fn on_paste(&mut self, text: &str) {
+        match &self.mode {
+            Mode::Create if self.form.focus < 4 => {
+                self.form.fields[self.form.focus].insert(text.trim())
+            }
+            Mode::Adopt { .. } => self.key_path.insert(text.trim()),
+            Mode::List => self.filter.insert(text.trim()),
+            _ => {}
+        }
+    }
+
+    /// Esc inside the step: out of a form to the list; from the list, the previous step.
+    pub fn back(&mut self) -> bool {
+        match self.mode {
+            Mode::Create | Mode::Adopt { .. } => {
+                self.mode = Mode::List;
+                true
+            }
+            Mode::Ready | Mode::List => false,
+        }
+    }
+
+    pub fn ready(&mut self, app: CurrentApp, reconciled: bool) {
+        if let Some(list) = &mut self.apps
+            && !list.iter().any(|a| a.id == app.id)
+        {
+            list.push(AppSummary {
+                id: app.id.clone(),
+                name: app.name.clone(),
+            });
+        }
+        self.current = Some(app);
+        self.reconciled = reconciled;
+        self.mode = Mode::Ready;
+        self.form.api_errors = Default::default();
+    }
+
+    /// API field reasons go beside the field they name.
+    pub fn failed(&mut self, failure: &Failure) {
+        if let Mode::Adopt { .. } = self.mode {
+            self.key_error = Some(failure.message.clone());
+            return;
+        }
+        for (name, reason) in &failure.fields {
+            let index = if name == "name" {
+                Some(0)
+            } else if name.contains("rtc") {
+                Some(1)
+            } else if name.contains("answer_url") {
+                Some(2)
+            } else if name.contains("event_url") {
+                Some(3)
+            } else {
+                None
+            };
+            if let Some(i) = index {
+                self.form.api_errors[i] = Some(reason.clone());
+            }
+        }
+    }
+
+    pub fn keys(&self) -> &'static [(&'static str, &'static str)] {
+        match self.mode {
+            Mode::Ready => &[
+                ("Enter", "continue"),
+                ("c", "copy id"),
+                ("n", "another application"),
+                ("Esc", "back"),
+                ("?", "help"),
+            ],
+            Mode::List => &[
+                ("↑↓", "choose"),
+                ("type", "filter"),
+                ("Enter", "select"),
+                ("Ctrl-L", "reload"),
+                ("Esc", "back"),
+            ],
+            Mode::Create => &[
+                ("Enter", "create"),
+                ("Tab", "next field"),
+                ("Space", "toggle"),
+                ("Esc", "cancel"),
+            ],
+            Mode::Adopt { .. } => &[("Enter", "check key"), ("Esc", "back to list")],
+        }
+    }
+}
+
+/// `~/key.pem` as the shell would read it.
+fn expand_home(path: &str) -> PathBuf {
+    match (path.strip_prefix("~/"), directories::BaseDirs::new()) {
+        (Some(rest), Some(dirs)) => dirs.home_dir().join(rest),
+        _ => PathBuf::from(path),
+    }
+}
+
+pub fn view(model: &Model, theme: Theme, area: Rect, frame: &mut Frame) {
+    let s = &model.application;
+    let mut lines: Vec<Line> = Vec::new();
+    let mut cursor = None;
+    match &s.mode {
+        Mode::Ready => {
+            if let Some(app) = &s.current {
+                lines.push(Line::styled(
+                    format!("✓ Application {} is current.", app.name),
+                    theme.success(),
+                ));
+                lines.push(Line::from(""));
+                lines.push(Line::from(vec![
+                    Span::raw("  id           "),
+                    Span::styled(app.id.clone(), theme.accent()),
+                ]));
+                lines.push(Line::from(format!(
+                    "  private key  {}",
+                    app.key_path.display()
+                )));
+                lines.push(Line::styled(
+                    "               (0600; Vonage keeps only the public half: keep this file)",
+                    theme.dim(),
+                ));
+                if s.reconciled {
+                    lines.push(Line::from(""));
+                    lines.push(Line::from("  The answer was lost on the way back; the application was found by its key."));
+                }
+                lines.push(Line::from(""));
+                lines.push(Line::from(
+                    "  Enter: on to users · c: copy the id · n: use another application",
+                ));
+            }
+        }
+        Mode::List => {
+            let (line, column) = field_line("Filter", &s.filter, true, true, None, theme);
+            cursor = column.map(|c| (0, c));
+            lines.push(line);
+            lines.push(Line::from(""));
+            let filtered = s.filtered();
+            let rows: Vec<(String, String)> =
+                std::iter::once(("+ Create a new application".to_owned(), String::new()))
+                    .chain(filtered.iter().map(|a| (a.name.clone(), a.id.clone())))
+                    .collect();
+            let height = (area.height as usize).saturating_sub(5).clamp(1, PAGE);
+            let first = s.cursor.saturating_sub(height - 1);
+            for (i, (name, id)) in rows.iter().enumerate().skip(first).take(height) {
+                let style = if i == s.cursor {
+                    theme.selected()
+                } else {
+                    theme.text()
+                };
+                let marker = if i == s.cursor { "›" } else { " " };
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{marker} {name:<30}"), style),
+                    Span::styled(format!(" {id}"), theme.dim()),
+                ]));
+            }
+            match &s.apps {
+                None => lines.push(Line::styled("  (listing…)", theme.dim())),
+                Some(all) => lines.push(Line::styled(
+                    format!("  {} of {} application(s)", filtered.len(), all.len()),
+                    theme.dim(),
+                )),
+            }
+        }
+        Mode::Create => {
+            let f = &s.form;
+            lines.push(Line::from("New application: a key pair is made here and the private key saved before Vonage is asked."));
+            lines.push(Line::from(""));
+            for (i, label) in LABELS.iter().enumerate() {
+                let error = f.error(i);
+                let (line, column) = field_line(
+                    label,
+                    &f.fields[i],
+                    f.focus == i,
+                    true,
+                    error.as_deref(),
+                    theme,
+                );
+                if let Some(c) = column {
+                    cursor = Some((lines.len(), c));
+                }
+                lines.push(line);
+            }
+            lines.push(choice_line(
+                "Answer method",
+                f.http_method.as_str(),
+                f.focus == 4,
+                theme,
+            ));
+            lines.push(choice_line(
+                "AI data opt-in",
+                if f.improve_ai {
+                    "yes, Vonage may use the data"
+                } else {
+                    "no (default)"
+                },
+                f.focus == 5,
+                theme,
+            ));
+        }
+        Mode::Adopt { id, name } => {
+            lines.push(Line::from(format!("Use {name} ({id})")));
+            lines.push(Line::from(
+                "Vonage does not keep private keys: give the file you saved when it was created.",
+            ));
+            lines.push(Line::from(""));
+            let (line, column) = field_line(
+                "Private key file",
+                &s.key_path,
+                true,
+                true,
+                s.key_error.as_deref(),
+                theme,
+            );
+            cursor = column.map(|c| (lines.len(), c));
+            lines.push(line);
+        }
+    }
+    let block = Block::bordered().title(" 2 Application ");
+    let inner = block.inner(area);
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+    place_cursor(frame, inner, cursor);
+}

@@ -1,0 +1,475 @@
+//! Step 4, Tokens: a table of the users with their token's state (valid for 5h 12m /
+//! EXPIRED / none), TTL and ACL; generate, regenerate, copy, save, inspect. Time left counts
+//! down with the 1 Hz `Tick`, so an expiring row turns EXPIRED with no key press.
+//!
+//! ```text
+//! ┌ 4 Tokens ─────────────────────────────────────────────┐
+//! │   USER    TOKEN               TTL    ACL                │
+//! │ › alice   valid for 23h 59m   24h    client-sdk         │
+//! │   bob     EXPIRED             1h     all                │
+//! └────────────────────────────────────────────────────────┘
+//! ```
+
+use std::path::PathBuf;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use super::Nav;
+use crate::auth::acl::{Acl, AclChoice, Preset};
+use crate::auth::jwt::decode;
+use crate::auth::ttl::{Ttl, format_duration};
+use crate::tui::effect::{Command, Effect, Snapshot, StoredUser, TokenView, UserRow};
+use crate::tui::model::{Ctl, Model, Overlay};
+use crate::tui::theme::Theme;
+use crate::tui::widgets::form::{field_line, place_cursor};
+use crate::tui::widgets::text_area::TextArea;
+use crate::tui::widgets::text_field::TextField;
+
+/// The TTL presets `t` cycles through, then "custom".
+pub const TTL_PRESETS: [u64; 4] = [15 * 60, 3600, 6 * 3600, 24 * 3600];
+
+/// An open editor under the table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Editor {
+    Ttl {
+        field: TextField,
+        error: Option<String>,
+    },
+    Acl {
+        area: TextArea,
+        error: Option<String>,
+    },
+    SavePath {
+        field: TextField,
+        error: Option<String>,
+    },
+}
+
+#[derive(Debug, Default)]
+pub struct TokensScreen {
+    pub rows: Vec<StoredUser>,
+    pub cursor: usize,
+    pub editor: Option<Editor>,
+}
+
+/// A token's state at `now`, as the table says it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenState {
+    None,
+    Valid { left: u64 },
+    Expired,
+}
+
+pub fn token_state(token: Option<&TokenView>, now: u64) -> TokenState {
+    match token {
+        None => TokenState::None,
+        Some(t) if t.exp > now => TokenState::Valid { left: t.exp - now },
+        Some(_) => TokenState::Expired,
+    }
+}
+
+impl TokensScreen {
+    pub fn load(&mut self, snapshot: &Snapshot) {
+        self.rows = snapshot.users.clone();
+    }
+
+    /// Adds users the Users step knows and the table does not (with default settings).
+    pub fn sync(&mut self, users: &[UserRow]) {
+        for u in users {
+            if !self.rows.iter().any(|r| r.name == u.name) {
+                self.rows.push(StoredUser {
+                    name: u.name.clone(),
+                    id: u.id.clone(),
+                    ttl: crate::auth::ttl::DEFAULT_USER,
+                    acl: AclChoice::default(),
+                    token: None,
+                });
+            }
+        }
+        self.cursor = self.cursor.min(self.rows.len().saturating_sub(1));
+    }
+
+    pub fn reset(&mut self) {
+        self.rows.clear();
+        self.cursor = 0;
+        self.editor = None;
+    }
+
+    pub fn is_typing(&self) -> bool {
+        self.editor.is_some()
+    }
+
+    fn selected(&self) -> Option<&StoredUser> {
+        self.rows.get(self.cursor)
+    }
+
+    pub fn on_key(
+        &mut self,
+        key: KeyEvent,
+        ctl: &mut Ctl,
+        overlay: &mut Option<Overlay>,
+        now: u64,
+    ) -> Nav {
+        if self.editor.is_some() {
+            self.editor_key(key, ctl);
+            return Nav::Stay;
+        }
+        let Some(row) = self.selected().cloned() else {
+            return Nav::Stay;
+        };
+        match key.code {
+            KeyCode::Up => self.cursor = self.cursor.saturating_sub(1),
+            KeyCode::Down => self.cursor = (self.cursor + 1).min(self.rows.len().saturating_sub(1)),
+            KeyCode::Enter | KeyCode::Char('g') | KeyCode::Char('r') => {
+                let verb = if row.token.is_some() {
+                    "Regenerating"
+                } else {
+                    "Generating"
+                };
+                ctl.send(
+                    &format!("{verb} {}'s token…", row.name),
+                    Command::Mint {
+                        user: row.name.clone(),
+                        ttl: row.ttl,
+                        acl: row.acl.clone(),
+                    },
+                );
+            }
+            KeyCode::Char('c') => match &row.token {
+                Some(t) => ctl.effects.push(Effect::Copy {
+                    text: t.token.clone(),
+                    what: format!("{}'s token", row.name),
+                }),
+                None => ctl.info("No token yet: press g to generate one."),
+            },
+            KeyCode::Char('s') => match &row.token {
+                Some(_) => {
+                    self.editor = Some(Editor::SavePath {
+                        field: TextField::new(&format!("./{}.jwt", row.name)),
+                        error: None,
+                    });
+                }
+                None => ctl.info("No token yet: press g to generate one."),
+            },
+            KeyCode::Char('i') => match &row.token {
+                Some(t) => *overlay = Some(inspect_overlay(&row.name, t, now)),
+                None => ctl.info("No token yet: press g to generate one."),
+            },
+            KeyCode::Char('t') => self.cycle_ttl(),
+            KeyCode::Char('a') => self.cycle_acl(),
+            _ => {}
+        }
+        Nav::Stay
+    }
+
+    fn cycle_ttl(&mut self) {
+        let Some(row) = self.rows.get_mut(self.cursor) else {
+            return;
+        };
+        let at = TTL_PRESETS.iter().position(|s| *s == row.ttl.seconds());
+        match at.map(|i| i + 1) {
+            Some(next) if next < TTL_PRESETS.len() => {
+                row.ttl = Ttl::from_seconds(TTL_PRESETS[next]).unwrap_or(row.ttl);
+            }
+            Some(_) => {
+                self.editor = Some(Editor::Ttl {
+                    field: TextField::new(&row.ttl.to_string()),
+                    error: None,
+                });
+            }
+            None => row.ttl = Ttl::from_seconds(TTL_PRESETS[0]).unwrap_or(row.ttl),
+        }
+    }
+
+    fn cycle_acl(&mut self) {
+        let Some(row) = self.rows.get_mut(self.cursor) else {
+            return;
+        };
+        match &row.acl {
+            AclChoice::Preset(Preset::ClientSdk) => {
+                row.acl = AclChoice::Preset(Preset::ClientSdkMinimal)
+            }
+            AclChoice::Preset(Preset::ClientSdkMinimal) => row.acl = AclChoice::Preset(Preset::All),
+            AclChoice::Preset(Preset::All) => {
+                let start = serde_json::to_string_pretty(Preset::ClientSdk.acl().as_value())
+                    .unwrap_or_default();
+                self.editor = Some(Editor::Acl {
+                    area: TextArea::new(&start),
+                    error: None,
+                });
+            }
+            AclChoice::Custom(_) => row.acl = AclChoice::Preset(Preset::ClientSdk),
+        }
+    }
+
+    /// Keys while an editor is open: Esc closes it (handled by `back`), Enter / Ctrl-S applies.
+    fn editor_key(&mut self, key: KeyEvent, ctl: &mut Ctl) {
+        let ctrl_s =
+            key.code == KeyCode::Char('s') && key.modifiers.contains(KeyModifiers::CONTROL);
+        let user = self.selected().map(|r| r.name.clone()).unwrap_or_default();
+        let Some(editor) = &mut self.editor else {
+            return;
+        };
+        match editor {
+            Editor::Ttl { field, error } => {
+                if key.code == KeyCode::Enter {
+                    match Ttl::parse(field.value()) {
+                        Ok(ttl) => {
+                            if let Some(row) = self.rows.get_mut(self.cursor) {
+                                row.ttl = ttl;
+                            }
+                            self.editor = None;
+                        }
+                        Err(e) => *error = Some(e.to_string()),
+                    }
+                } else {
+                    field.handle_key(key);
+                    *error = None;
+                }
+            }
+            Editor::Acl { area, error } => {
+                if ctrl_s {
+                    match Acl::from_json(&area.text()) {
+                        Ok(acl) => {
+                            if let Some(row) = self.rows.get_mut(self.cursor) {
+                                row.acl = AclChoice::Custom(acl);
+                            }
+                            self.editor = None;
+                        }
+                        Err(e) => *error = Some(e.to_string()),
+                    }
+                } else {
+                    area.handle_key(key);
+                    *error = None;
+                }
+            }
+            Editor::SavePath { field, error } => {
+                if key.code == KeyCode::Enter {
+                    let path = field.value().trim();
+                    if path.is_empty() {
+                        *error = Some("type a file name".into());
+                    } else {
+                        let path = PathBuf::from(path);
+                        ctl.send(
+                            &format!("Saving {user}'s token…"),
+                            Command::SaveToken { user, path },
+                        );
+                    }
+                } else {
+                    field.handle_key(key);
+                    *error = None;
+                }
+            }
+        }
+    }
+
+    pub fn on_paste(&mut self, text: &str) {
+        match &mut self.editor {
+            Some(Editor::Ttl { field, .. } | Editor::SavePath { field, .. }) => {
+                field.insert(text.trim())
+            }
+            Some(Editor::Acl { area, .. }) => area.insert(text),
+            None => {}
+        }
+    }
+
+    /// Esc closes an open editor.
+    pub fn back(&mut self) -> bool {
+        self.editor.take().is_some()
+    }
+
+    pub fn minted(&mut self, user: &str, token: TokenView, ttl: Ttl, acl: AclChoice) {
+        match self.rows.iter_mut().find(|r| r.name == user) {
+            Some(row) => {
+                row.token = Some(token);
+                row.ttl = ttl;
+                row.acl = acl;
+            }
+            None => self.rows.push(StoredUser {
+                name: user.to_owned(),
+                id: None,
+                ttl,
+                acl,
+                token: Some(token),
+            }),
+        }
+    }
+
+    pub fn saved(&mut self) {
+        self.editor = None;
+    }
+
+    pub fn save_failed(&mut self, message: &str) {
+        if let Some(Editor::SavePath { error, .. }) = &mut self.editor {
+            *error = Some(message.to_owned());
+        }
+    }
+
+    pub fn keys(&self) -> &'static [(&'static str, &'static str)] {
+        match self.editor {
+            Some(Editor::Acl { .. }) => &[("Ctrl-S", "apply ACL"), ("Esc", "cancel")],
+            Some(_) => &[("Enter", "apply"), ("Esc", "cancel")],
+            None => &[
+                ("g", "generate"),
+                ("r", "regenerate"),
+                ("c", "copy"),
+                ("s", "save"),
+                ("i", "inspect"),
+                ("t", "TTL"),
+                ("a", "ACL"),
+                ("?", "help"),
+            ],
+        }
+    }
+}
+
+fn inspect_overlay(user: &str, token: &TokenView, now: u64) -> Overlay {
+    let mut lines = Vec::new();
+    match decode(token.token.expose()) {
+        Ok(decoded) => {
+            lines.push(format!("header  {}", decoded.header));
+            lines.push("claims".to_owned());
+            let pretty = serde_json::to_string_pretty(&decoded.claims).unwrap_or_default();
+            lines.extend(pretty.lines().map(|l| format!("  {l}")));
+        }
+        Err(e) => lines.push(format!("not a JWT: {e}")),
+    }
+    lines.push(String::new());
+    lines.push(match token_state(Some(token), now) {
+        TokenState::Valid { left } => format!("valid for {}", format_duration(left)),
+        TokenState::Expired => format!(
+            "EXPIRED {} ago",
+            format_duration(now.saturating_sub(token.exp))
+        ),
+        TokenState::None => String::new(),
+    });
+    Overlay::Inspect {
+        title: format!("{user}'s token"),
+        lines,
+    }
+}
+
+pub fn view(model: &Model, theme: Theme, area: Rect, frame: &mut Frame) {
+    let s = &model.tokens;
+    let editor_height = match &s.editor {
+        Some(Editor::Acl { .. }) => (area.height / 2).max(6),
+        Some(_) => 4,
+        None => 0,
+    };
+    let [table_area, editor_area] =
+        Layout::vertical([Constraint::Min(3), Constraint::Length(editor_height)]).areas(area);
+    let name_width = s
+        .rows
+        .iter()
+        .map(|r| r.name.chars().count())
+        .max()
+        .unwrap_or(4)
+        .clamp(4, 24);
+    let mut lines = vec![Line::styled(
+        format!(
+            "  {:name_width$}  {:22} {:8} {}",
+            "USER", "TOKEN", "TTL", "ACL"
+        ),
+        theme.dim(),
+    )];
+    if s.rows.is_empty() {
+        lines.push(Line::styled(
+            "  no users yet: go back (Esc) and create one",
+            theme.dim(),
+        ));
+    }
+    for (i, row) in s.rows.iter().enumerate() {
+        let selected = i == s.cursor;
+        let (state, state_style) = match token_state(row.token.as_ref(), model.now) {
+            TokenState::None => ("none".to_owned(), theme.dim()),
+            TokenState::Valid { left } => (
+                format!("valid for {}", format_duration(left)),
+                theme.success(),
+            ),
+            TokenState::Expired => ("EXPIRED (r regenerates)".to_owned(), theme.error()),
+        };
+        let name: String = row.name.chars().take(name_width).collect();
+        let marker = if selected { "›" } else { " " };
+        let base = if selected {
+            theme.selected()
+        } else {
+            theme.text()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{marker} {name:name_width$}  "), base),
+            Span::styled(
+                format!("{state:22} "),
+                if selected { base } else { state_style },
+            ),
+            Span::styled(
+                format!("{:8} {}", row.ttl.to_string(), row.acl.label()),
+                base,
+            ),
+        ]));
+    }
+    if let Some(row) = s.rows.get(s.cursor).filter(|r| r.token.is_some()) {
+        lines.push(Line::from(""));
+        lines.push(Line::styled(
+            format!(
+                "  {}'s token: c copies it, s saves it to a file, i shows its claims.",
+                row.name
+            ),
+            theme.dim(),
+        ));
+    }
+    let title = model.application.current.as_ref().map_or_else(
+        || " 4 Tokens ".to_owned(),
+        |a| format!(" 4 Tokens · {} ", a.name),
+    );
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::bordered().title(title)),
+        table_area,
+    );
+
+    let Some(editor) = &s.editor else { return };
+    let (title, body, error, cursor) = match editor {
+        Editor::Ttl { field, error } => {
+            let (line, c) = field_line("TTL", field, true, true, None, theme);
+            (
+                " Custom TTL: 90s, 15m, 6h, 24h (30 s to 24 h) ",
+                vec![line],
+                error,
+                c.map(|c| (0usize, c)),
+            )
+        }
+        Editor::SavePath { field, error } => {
+            let (line, c) = field_line("Save to file", field, true, true, None, theme);
+            (
+                " Save the token (an existing file is never overwritten) ",
+                vec![line],
+                error,
+                c.map(|c| (0, c)),
+            )
+        }
+        Editor::Acl { area, error } => {
+            let (row, col) = area.cursor();
+            let lines: Vec<Line> = area.lines().into_iter().map(Line::from).collect();
+            (
+                " Custom ACL (JSON) · Ctrl-S applies ",
+                lines,
+                error,
+                Some((row, col as u16)),
+            )
+        }
+    };
+    let mut body = body;
+    if let Some(error) = error {
+        body.push(Line::styled(format!("✗ {error}"), theme.error()));
+    }
+    let block = Block::bordered().title(title);
+    let inner = block.inner(editor_area);
+    frame.render_widget(
+        Paragraph::new(body).wrap(Wrap { trim: false }).block(block),
+        editor_area,
+    );
+    place_cursor(frame, inner, cursor);
+}

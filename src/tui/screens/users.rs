@@ -1,0 +1,284 @@
+//! Step 3, Users: the application's users (filter) and a form to create more, one after
+//! another; a taken name offers the existing user instead.
+//!
+//! ```text
+//! ┌ 3 Users ───────────────────────────────┐
+//! │ › Name          [carol]                  │
+//! │   Display name  []                       │
+//! │ Users: alice, bob (filter […])           │
+//! └─────────────────────────────────────────┘
+//! ```
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use super::Nav;
+use crate::onboard::names::check_user_name;
+use crate::tui::effect::{Command, Snapshot, UserRow};
+use crate::tui::model::{Ctl, Model};
+use crate::tui::msg::Failure;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::form::{field_line, place_cursor};
+use crate::tui::widgets::text_field::TextField;
+use crate::vonage::NewUser;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Focus {
+    #[default]
+    Name,
+    Display,
+    Filter,
+}
+
+#[derive(Debug, Default)]
+pub struct UsersScreen {
+    /// From the API; `None` until listed.
+    pub listed: Option<Vec<UserRow>>,
+    /// Users known from earlier runs (the stored state), shown until the API answers.
+    pub stored: Vec<UserRow>,
+    pub name: TextField,
+    pub display: TextField,
+    pub filter: TextField,
+    pub focus: Focus,
+    pub name_error: Option<String>,
+    /// A taken name: the existing user, offered instead.
+    pub offer: Option<UserRow>,
+}
+
+impl UsersScreen {
+    pub fn load(&mut self, snapshot: &Snapshot) {
+        self.stored = snapshot
+            .users
+            .iter()
+            .map(|u| UserRow {
+                id: u.id.clone(),
+                name: u.name.clone(),
+                display_name: None,
+            })
+            .collect();
+    }
+
+    /// The application changed: forget its users.
+    pub fn reset(&mut self) {
+        self.listed = None;
+        self.stored.clear();
+        self.offer = None;
+    }
+
+    pub fn enter(&mut self, ctl: &mut Ctl) {
+        if self.listed.is_none() {
+            ctl.send("Listing the application's users…", Command::ListUsers);
+        }
+    }
+
+    /// Every user we know of: the API's list once it answered, else the stored ones.
+    pub fn known(&self) -> &[UserRow] {
+        self.listed.as_deref().unwrap_or(&self.stored)
+    }
+
+    pub fn is_typing(&self) -> bool {
+        true
+    }
+
+    pub fn on_key(&mut self, key: KeyEvent, ctl: &mut Ctl) -> Nav {
+        match key.code {
+            KeyCode::Tab | KeyCode::Down => {
+                self.focus = match self.focus {
+                    Focus::Name => Focus::Display,
+                    Focus::Display => Focus::Filter,
+                    Focus::Filter => Focus::Name,
+                }
+            }
+            KeyCode::BackTab | KeyCode::Up => {
+                self.focus = match self.focus {
+                    Focus::Name => Focus::Filter,
+                    Focus::Display => Focus::Name,
+                    Focus::Filter => Focus::Display,
+                }
+            }
+            KeyCode::Enter => return self.submit(ctl),
+            _ => {
+                let field = match self.focus {
+                    Focus::Name => &mut self.name,
+                    Focus::Display => &mut self.display,
+                    Focus::Filter => &mut self.filter,
+                };
+                field.handle_key(key);
+                if self.focus == Focus::Name {
+                    self.name_error = None;
+                    self.offer = None;
+                }
+            }
+        }
+        Nav::Stay
+    }
+
+    /// Enter: use an offered user, create the typed one, or (empty name) go on to tokens.
+    fn submit(&mut self, ctl: &mut Ctl) -> Nav {
+        if let Some(existing) = self.offer.take() {
+            ctl.success(format!("Using the existing user {}.", existing.name));
+            self.add(existing);
+            self.name = TextField::new("");
+            return Nav::Stay;
+        }
+        let name = self.name.value().trim().to_owned();
+        if name.is_empty() {
+            if self.known().is_empty() {
+                self.name_error = Some("type a name, e.g. alice".into());
+                return Nav::Stay;
+            }
+            return Nav::Next;
+        }
+        if let Err(e) = check_user_name(&name) {
+            self.name_error = Some(e.to_string());
+            return Nav::Stay;
+        }
+        let display = Some(self.display.value().trim().to_owned()).filter(|d| !d.is_empty());
+        ctl.send(
+            &format!("Creating {name}…"),
+            Command::CreateUser(NewUser {
+                name,
+                display_name: display,
+                image_url: None,
+            }),
+        );
+        Nav::Stay
+    }
+
+    pub fn on_paste(&mut self, text: &str) {
+        match self.focus {
+            Focus::Name => self.name.insert(text.trim()),
+            Focus::Display => self.display.insert(text.trim()),
+            Focus::Filter => self.filter.insert(text.trim()),
+        }
+    }
+
+    fn add(&mut self, user: UserRow) {
+        let list = self.listed.get_or_insert_with(|| self.stored.clone());
+        if !list.iter().any(|u| u.name == user.name) {
+            list.push(user);
+        }
+    }
+
+    pub fn created(&mut self, user: UserRow, ctl: &mut Ctl) {
+        ctl.success(format!(
+            "Created {}. Type another name, or press Enter on an empty name for tokens.",
+            user.name
+        ));
+        self.add(user);
+        self.name = TextField::new("");
+        self.display = TextField::new("");
+        self.focus = Focus::Name;
+    }
+
+    pub fn exists(&mut self, user: UserRow, ctl: &mut Ctl) {
+        ctl.info(format!(
+            "A user named {} exists already: Enter uses it, or type another name.",
+            user.name
+        ));
+        self.offer = Some(user);
+    }
+
+    pub fn failed(&mut self, failure: &Failure) {
+        if let Some((_, reason)) = failure.fields.iter().find(|(n, _)| n == "name") {
+            self.name_error = Some(reason.clone());
+        }
+    }
+
+    pub fn keys(&self) -> &'static [(&'static str, &'static str)] {
+        &[
+            ("Enter", "create / continue on empty"),
+            ("Tab", "next field"),
+            ("Esc", "back"),
+            ("Ctrl-C", "quit"),
+        ]
+    }
+}
+
+pub fn view(model: &Model, theme: Theme, area: Rect, frame: &mut Frame) {
+    let s = &model.users;
+    let app = model
+        .application
+        .current
+        .as_ref()
+        .map_or_else(String::new, |a| format!(" of {}", a.name));
+    let mut lines = vec![
+        Line::from(format!(
+            "One user per person who logs in to the Client SDK{app}. Make as many as you like."
+        )),
+        Line::from(""),
+    ];
+    let mut cursor = None;
+    let name_error = s.name_error.clone();
+    for (label, field, focus, error) in [
+        ("Name", &s.name, Focus::Name, name_error.as_deref()),
+        ("Display name", &s.display, Focus::Display, None),
+    ] {
+        let (line, column) = field_line(label, field, s.focus == focus, true, error, theme);
+        if let Some(c) = column {
+            cursor = Some((lines.len(), c));
+        }
+        lines.push(line);
+    }
+    if let Some(offer) = &s.offer {
+        lines.push(Line::styled(
+            format!(
+                "  {} exists already ({}): Enter uses it",
+                offer.name,
+                offer.id.as_deref().unwrap_or("?")
+            ),
+            theme.key(),
+        ));
+    }
+    lines.push(Line::from(""));
+    let (line, column) = field_line(
+        "Filter",
+        &s.filter,
+        s.focus == Focus::Filter,
+        true,
+        None,
+        theme,
+    );
+    if let Some(c) = column {
+        cursor = Some((lines.len(), c));
+    }
+    lines.push(line);
+    let needle = s.filter.value().to_lowercase();
+    let users: Vec<&UserRow> = s
+        .known()
+        .iter()
+        .filter(|u| needle.is_empty() || u.name.to_lowercase().contains(&needle))
+        .collect();
+    if s.listed.is_none() {
+        lines.push(Line::styled("  (listing…)", theme.dim()));
+    } else if users.is_empty() {
+        lines.push(Line::styled("  no users yet", theme.dim()));
+    }
+    let room = (area.height as usize)
+        .saturating_sub(lines.len() + 3)
+        .max(1);
+    for u in users.iter().take(room) {
+        let display = u
+            .display_name
+            .as_deref()
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default();
+        lines.push(Line::from(vec![
+            Span::raw(format!("  • {}{display}", u.name)),
+            Span::styled(format!("  {}", u.id.as_deref().unwrap_or("")), theme.dim()),
+        ]));
+    }
+    if users.len() > room {
+        lines.push(Line::styled(
+            format!("  … and {} more (filter to find them)", users.len() - room),
+            theme.dim(),
+        ));
+    }
+    let block = Block::bordered().title(" 3 Users ");
+    let inner = block.inner(area);
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+    place_cursor(frame, inner, cursor);
+}

@@ -1,0 +1,9 @@
+//! Small drawing pieces shared by the screens: text fields, the step bar, the spinner.
+
+pub mod form;
+pub mod step_bar;
+pub mod text_area;
+pub mod text_field;
+
+/// Spinner frames (ASCII-safe braille would break some fonts; these do not).
+pub const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];

@@ -1,0 +1,342 @@
+//! The async worker: runs each `Command` on tokio (key generation on the blocking pool inside
+//! `onboard::`), calling the same `onboard::` functions as the commands, and answers with a
+//! `WorkerEvent` carrying the request's id. It never touches the terminal.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use secrecy::ExposeSecret;
+use tokio::sync::mpsc;
+
+use super::effect::{
+    AccountSummary, AppSummary, Command, CurrentApp, Hidden, Request, Snapshot, StoredUser,
+    TokenView, UserRow,
+};
+use super::msg::{Failure, Outcome, WorkerEvent};
+use crate::error::{Error, ExitCode};
+use crate::onboard::account::{
+    StoredSettings, resolve_credentials, resolve_endpoints, store_credentials, verify,
+};
+use crate::onboard::context::AppContext;
+use crate::onboard::tokens::{TokenRequest, mint_user_token};
+use crate::onboard::{applications, unix_now, users};
+use crate::region::Region;
+use crate::store::apps::load_record;
+use crate::store::atomic::write_private_new;
+use crate::store::config::Config;
+use crate::store::paths::{Home, ProfileName};
+use crate::store::secrets::Credentials;
+use crate::store::state::State;
+use crate::vonage::{ApiCredentials, Endpoints, VonageClient};
+
+/// Where the worker's calls go and what it may pre-fill.
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    pub home: Home,
+    pub profile: ProfileName,
+    /// `--api-base`, or the embedded sandbox's URL.
+    pub api_base: Option<String>,
+    pub region: Option<Region>,
+    /// The sandbox's pair, offered on the Account screen (stored only once verified).
+    pub suggested: Option<ApiCredentials>,
+}
+
+/// The channel ends the shell holds.
+pub struct WorkerHandle {
+    pub requests: mpsc::UnboundedSender<Request>,
+    pub events: mpsc::UnboundedReceiver<WorkerEvent>,
+}
+
+struct Worker {
+    config: WorkerConfig,
+    /// Built once per credential pair; reset when new credentials are verified.
+    client: Mutex<Option<VonageClient>>,
+}
+
+/// Starts the worker on the current tokio runtime.
+pub fn spawn(config: WorkerConfig) -> WorkerHandle {
+    let (request_tx, mut request_rx) = mpsc::unbounded_channel::<Request>();
+    let (event_tx, event_rx) = mpsc::unbounded_channel();
+    let worker = Arc::new(Worker {
+        config,
+        client: Mutex::new(None),
+    });
+    tokio::spawn(async move {
+        while let Some(request) = request_rx.recv().await {
+            let worker = worker.clone();
+            let events = event_tx.clone();
+            // Each request runs on its own, so a slow one never holds up the next.
+            tokio::spawn(async move {
+                let result = worker
+                    .run(request.command)
+                    .await
+                    .map_err(|e| failure_of(&e));
+                let _ = events.send(WorkerEvent {
+                    id: request.id,
+                    result,
+                });
+            });
+        }
+    });
+    WorkerHandle {
+        requests: request_tx,
+        events: event_rx,
+    }
+}
+
+/// Turns an error into what the screen shows: its sentence, the API's field reasons, refusal.
+pub fn failure_of(error: &Error) -> Failure {
+    let mut fields = Vec::new();
+    let mut inner = error;
+    while let Error::WithNote { source, .. } = inner {
+        inner = source;
+    }
+    if let Error::Api(api) = inner {
+        fields = api
+            .invalid_parameters
+            .iter()
+            .map(|p| (p.name.clone(), p.reason.clone()))
+            .collect();
+    }
+    Failure {
+        message: error.to_string().replace('\n', " "),
+        fields,
+        refused: error.exit_code() == ExitCode::AuthRefused,
+    }
+}
+
+impl Worker {
+    fn home(&self) -> &Home {
+        &self.config.home
+    }
+
+    fn profile(&self) -> &ProfileName {
+        &self.config.profile
+    }
+
+    fn endpoints(&self, region: Option<Region>) -> Result<Endpoints, Error> {
+        resolve_endpoints(
+            self.home(),
+            self.profile(),
+            self.config.api_base.as_deref(),
+            region.or(self.config.region),
+        )
+    }
+
+    fn client(&self) -> Result<VonageClient, Error> {
+        let mut cached = self
+            .client
+            .lock()
+            .map_err(|_| Error::Other("worker state poisoned".into()))?;
+        if let Some(client) = cached.as_ref() {
+            return Ok(client.clone());
+        }
+        let credentials = resolve_credentials(self.home(), self.profile(), None, None)?;
+        let client = VonageClient::new(self.endpoints(None)?, credentials)?;
+        *cached = Some(client.clone());
+        Ok(client)
+    }
+
+    fn signer(&self) -> Result<crate::auth::jwt::Signer, Error> {
+        AppContext::resolve(self.home(), self.profile(), None, None)?.signer()
+    }
+
+    async fn run(&self, command: Command) -> Result<Outcome, Error> {
+        match command {
+            Command::Load => self.load().map(Outcome::Loaded),
+            Command::Verify {
+                api_key,
+                api_secret,
+                region,
+                store,
+            } => {
+                let credentials = ApiCredentials {
+                    api_key,
+                    api_secret,
+                };
+                let client =
+                    VonageClient::new(self.endpoints(Some(region))?, Some(credentials.clone()))?;
+                let check = verify(&client).await?;
+                if store {
+                    let settings = StoredSettings {
+                        api_base: None,
+                        region: Some(region),
+                    };
+                    store_credentials(self.home(), self.profile(), &credentials, settings)?;
+                }
+                if let Ok(mut cached) = self.client.lock() {
+                    *cached = Some(client);
+                }
+                Ok(Outcome::Verified(AccountSummary {
+                    api_key: credentials.api_key,
+                    applications: check.applications,
+                    balance: check.balance.map(|b| b.value),
+                }))
+            }
+            Command::ListApps => {
+                let apps = self.client()?.list_all_applications().await?;
+                Ok(Outcome::Apps(
+                    apps.into_iter()
+                        .map(|a| AppSummary {
+                            id: a.id,
+                            name: a.name,
+                        })
+                        .collect(),
+                ))
+            }
+            Command::CreateApp(spec) => {
+                let ready =
+                    applications::create(self.home(), self.profile(), &self.client()?, &spec)
+                        .await?;
+                Ok(Outcome::AppReady {
+                    app: current_of(
+                        &ready.record.id.to_string(),
+                        &ready.record.name,
+                        &ready.key_path,
+                    ),
+                    reconciled: ready.reconciled,
+                })
+            }
+            Command::AdoptApp { id, key_path } => {
+                let ready = applications::adopt(
+                    self.home(),
+                    self.profile(),
+                    &self.client()?,
+                    &id,
+                    &key_path,
+                )
+                .await?;
+                Ok(Outcome::AppReady {
+                    app: current_of(
+                        &ready.record.id.to_string(),
+                        &ready.record.name,
+                        &ready.key_path,
+                    ),
+                    reconciled: false,
+                })
+            }
+            Command::ListUsers => {
+                let list = self.client()?.list_users(&self.signer()?, None).await?;
+                Ok(Outcome::Users(list.into_iter().map(row_of).collect()))
+            }
+            Command::CreateUser(new) => {
+                let client = self.client()?;
+                let signer = self.signer()?;
+                match users::create(self.home(), self.profile(), &client, &signer, &new).await {
+                    Ok(user) => Ok(Outcome::UserCreated(row_of(user))),
+                    Err(Error::Conflict(message)) => {
+                        match client.get_user(&signer, &new.name).await {
+                            Ok(user) => Ok(Outcome::UserExists(row_of(user))),
+                            Err(_) => Err(Error::Conflict(message)),
+                        }
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            Command::Mint { user, ttl, acl } => {
+                let signer = self.signer()?;
+                let request = TokenRequest {
+                    user: Some(user),
+                    ttl: Some(ttl),
+                    acl: Some(acl),
+                };
+                let made =
+                    mint_user_token(self.home(), self.profile(), &signer, request, unix_now())?;
+                Ok(Outcome::Minted {
+                    user: made.user,
+                    token: TokenView {
+                        token: made.minted.token,
+                        iat: made.minted.claims.iat,
+                        exp: made.minted.claims.exp,
+                    },
+                    ttl: made.recipe.ttl,
+                    acl: made.recipe.acl,
+                })
+            }
+            Command::SaveToken { user, path } => {
+                let signer = self.signer()?;
+                let state = State::load(self.home(), self.profile())?;
+                let token = state
+                    .apps
+                    .get(signer.application_id())
+                    .and_then(|a| a.users.get(&user))
+                    .and_then(|u| u.last_token.as_ref())
+                    .ok_or_else(|| Error::usage(format!("{user} has no token yet")))?;
+                let text = secrecy::zeroize::Zeroizing::new(format!("{}\n", token.token.expose()));
+                write_private_new(&path, text.as_bytes())?;
+                let shown = std::path::absolute(&path).unwrap_or(path);
+                Ok(Outcome::Saved { path: shown })
+            }
+        }
+    }
+
+    /// What is stored: credentials, the current application, its users and their tokens.
+    fn load(&self) -> Result<Snapshot, Error> {
+        let (home, profile) = (self.home(), self.profile());
+        let config = Config::load(home)?;
+        let stored = config.profile(profile).cloned().unwrap_or_default();
+        let has_secret = Credentials::load(home)?.get(profile).is_some();
+        let suggested = self.config.suggested.as_ref().filter(|_| !has_secret);
+        let current_app = stored.current_application.as_ref().and_then(|id| {
+            let key_path = home.private_key_file(profile, id);
+            key_path.exists().then(|| {
+                let name = load_record(home, profile, id)
+                    .ok()
+                    .flatten()
+                    .map_or_else(|| id.to_string(), |r| r.name);
+                current_of(id.as_str(), &name, &key_path)
+            })
+        });
+        let state = State::load(home, profile)?;
+        let users = stored
+            .current_application
+            .as_ref()
+            .and_then(|id| state.apps.get(id))
+            .map(|app| {
+                app.users
+                    .iter()
+                    .map(|(name, record)| {
+                        let recipe = record.recipe.clone().unwrap_or_default();
+                        StoredUser {
+                            name: name.clone(),
+                            id: record.id.clone(),
+                            ttl: recipe.ttl,
+                            acl: recipe.acl,
+                            token: record.last_token.as_ref().map(|t| TokenView {
+                                token: t.token.clone(),
+                                iat: t.iat,
+                                exp: t.exp,
+                            }),
+                        }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Snapshot {
+            api_key: stored
+                .api_key
+                .or_else(|| suggested.map(|c| c.api_key.clone())),
+            has_secret,
+            region: stored.region,
+            suggested_secret: suggested.map(|c| Hidden(c.api_secret.expose_secret().to_owned())),
+            current_app,
+            users,
+        })
+    }
+}
+
+fn current_of(id: &str, name: &str, key_path: &Path) -> CurrentApp {
+    CurrentApp {
+        id: id.to_owned(),
+        name: name.to_owned(),
+        key_path: key_path.to_path_buf(),
+    }
+}
+
+fn row_of(user: crate::vonage::User) -> UserRow {
+    UserRow {
+        id: Some(user.id),
+        name: user.name,
+        display_name: user.display_name,
+    }
+}

@@ -1,0 +1,425 @@
+//! The wizard's rules as pure `update` transitions: no terminal, no runtime, no network.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+use std::path::PathBuf;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use vonage_onboard::auth::acl::AclChoice;
+use vonage_onboard::auth::jwt::Token;
+use vonage_onboard::auth::ttl::Ttl;
+use vonage_onboard::tui::effect::{
+    AccountSummary, AppSummary, Command, CurrentApp, Effect, Hidden, RequestId, Snapshot,
+    StoredUser, TokenView, UserRow,
+};
+use vonage_onboard::tui::model::{Model, Overlay, Step};
+use vonage_onboard::tui::msg::{Failure, Msg, Outcome, WorkerEvent};
+use vonage_onboard::tui::screens::account;
+use vonage_onboard::tui::screens::tokens::{TokenState, token_state};
+use vonage_onboard::tui::update::update;
+
+const NOW: u64 = 1_800_000_000;
+
+fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn ctrl(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+fn typed(model: &mut Model, text: &str) {
+    for c in text.chars() {
+        update(model, key(KeyCode::Char(c)));
+    }
+}
+
+/// The single request an update sent.
+fn sent(effects: &[Effect]) -> (RequestId, Command) {
+    let sends: Vec<_> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Send(r) => Some((r.id, r.command.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        sends.len(),
+        1,
+        "expected exactly one request, got {effects:?}"
+    );
+    sends.into_iter().next().unwrap()
+}
+
+fn answer(model: &mut Model, id: RequestId, result: Result<Outcome, Failure>) -> Vec<Effect> {
+    update(model, Msg::Worker(WorkerEvent { id, result }))
+}
+
+fn in_flight(model: &Model) -> RequestId {
+    model.ctl.busy.as_ref().expect("a request in flight").id
+}
+
+fn app() -> CurrentApp {
+    CurrentApp {
+        id: "aaaaaaaa-bbbb-cccc-dddd-0123456789ab".into(),
+        name: "demo".into(),
+        key_path: PathBuf::from("/home/dev/.config/vonage-onboard/private.key"),
+    }
+}
+
+fn stored(name: &str, exp: Option<u64>) -> StoredUser {
+    StoredUser {
+        name: name.into(),
+        id: Some(format!("USR-{name}")),
+        ttl: Ttl::parse("1h").unwrap(),
+        acl: AclChoice::default(),
+        token: exp.map(|exp| TokenView {
+            token: Token::new("e30.e30.sig"),
+            iat: exp - 3600,
+            exp,
+        }),
+    }
+}
+
+/// A model that has read `snapshot`.
+fn loaded(snapshot: Snapshot) -> Model {
+    let mut model = Model::new(NOW);
+    let id = in_flight(&model);
+    answer(&mut model, id, Ok(Outcome::Loaded(snapshot)));
+    model
+}
+
+fn finished() -> Snapshot {
+    Snapshot {
+        api_key: Some("abcd1234".into()),
+        has_secret: true,
+        current_app: Some(app()),
+        users: vec![stored("alice", Some(NOW + 60)), stored("bob", None)],
+        ..Snapshot::default()
+    }
+}
+
+#[test]
+fn a_new_developer_starts_at_account_and_a_returning_one_resumes_at_tokens() {
+    let fresh = loaded(Snapshot::default());
+    assert_eq!(fresh.step, Step::Account);
+    assert_eq!(fresh.account.mode, account::Mode::Edit);
+
+    let back = loaded(finished());
+    assert_eq!(back.step, Step::Tokens);
+    assert!(
+        back.is_done(Step::Account) && back.is_done(Step::Application) && back.is_done(Step::Users)
+    );
+    assert_eq!(back.tokens.rows.len(), 2);
+}
+
+#[test]
+fn account_enter_validates_then_sends_exactly_one_verify() {
+    let mut m = loaded(Snapshot::default());
+    let effects = update(&mut m, key(KeyCode::Enter));
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(m.account.error.is_some());
+
+    typed(&mut m, "abcd1234");
+    update(&mut m, key(KeyCode::Tab));
+    typed(&mut m, "s3cret");
+    let effects = update(&mut m, key(KeyCode::Enter));
+    let (id, command) = sent(&effects);
+    match command {
+        Command::Verify { api_key, store, .. } => {
+            assert_eq!(api_key, "abcd1234");
+            assert!(store);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(in_flight(&m), id);
+}
+
+#[test]
+fn a_refused_pair_keeps_what_was_typed() {
+    let mut m = loaded(Snapshot::default());
+    typed(&mut m, "abcd1234");
+    update(&mut m, key(KeyCode::Tab));
+    typed(&mut m, "wrong");
+    let (id, _) = sent(&update(&mut m, key(KeyCode::Enter)));
+    let refusal = Failure {
+        message: "Vonage refused this API key and secret (401)".into(),
+        fields: vec![],
+        refused: true,
+    };
+    answer(&mut m, id, Err(refusal));
+    assert_eq!(m.step, Step::Account);
+    assert_eq!(m.account.key.value(), "abcd1234");
+    assert_eq!(m.account.secret.value(), "wrong");
+    assert!(m.account.error.as_deref().unwrap().contains("refused"));
+    assert!(m.ctl.busy.is_none());
+}
+
+#[test]
+fn esc_cancels_and_a_late_answer_is_ignored() {
+    let mut m = loaded(Snapshot::default());
+    typed(&mut m, "abcd1234");
+    update(&mut m, key(KeyCode::Tab));
+    typed(&mut m, "s3cret");
+    let (id, _) = sent(&update(&mut m, key(KeyCode::Enter)));
+    update(&mut m, key(KeyCode::Esc));
+    assert!(m.ctl.busy.is_none());
+    let late = Outcome::Verified(AccountSummary {
+        api_key: "abcd1234".into(),
+        applications: 3,
+        balance: None,
+    });
+    let effects = answer(&mut m, id, Ok(late));
+    assert!(effects.is_empty());
+    assert_eq!(m.step, Step::Account, "the late answer moved nothing");
+    assert!(m.account.verified.is_none());
+}
+
+#[test]
+fn ctrl_c_quits_from_every_step_overlay_and_busy_state() {
+    let mut cases: Vec<Model> = Vec::new();
+    for step in [Step::Account, Step::Application, Step::Users, Step::Tokens] {
+        let mut m = loaded(finished());
+        m.step = step;
+        cases.push(m);
+    }
+    let mut help = loaded(finished());
+    update(&mut help, key(KeyCode::Char('?')));
+    assert_eq!(help.overlay, Some(Overlay::Help));
+    cases.push(help);
+    cases.push(Model::new(NOW)); // still loading, busy
+    let mut editing = loaded(Snapshot::default());
+    typed(&mut editing, "half-typed");
+    cases.push(editing);
+    for mut m in cases {
+        let effects = update(&mut m, ctrl('c'));
+        assert!(m.quit);
+        assert!(effects.iter().any(|e| matches!(e, Effect::Quit)));
+    }
+}
+
+#[test]
+fn verified_credentials_move_on_and_list_applications() {
+    let mut m = loaded(Snapshot::default());
+    typed(&mut m, "abcd1234");
+    update(&mut m, key(KeyCode::Tab));
+    typed(&mut m, "s3cret");
+    let (id, _) = sent(&update(&mut m, key(KeyCode::Enter)));
+    let summary = AccountSummary {
+        api_key: "abcd1234".into(),
+        applications: 1,
+        balance: Some(10.5),
+    };
+    let effects = answer(&mut m, id, Ok(Outcome::Verified(summary)));
+    assert_eq!(m.step, Step::Application);
+    assert!(matches!(sent(&effects).1, Command::ListApps));
+    assert!(
+        m.account.secret.is_empty(),
+        "the secret is not kept in memory once stored"
+    );
+}
+
+fn at_application() -> Model {
+    let mut m = loaded(Snapshot {
+        api_key: Some("abcd1234".into()),
+        has_secret: true,
+        ..Snapshot::default()
+    });
+    assert_eq!(m.step, Step::Application);
+    let id = in_flight(&m);
+    let apps = vec![
+        AppSummary {
+            id: "11111111-2222-4333-8444-555555555555".into(),
+            name: "staging".into(),
+        },
+        AppSummary {
+            id: "66666666-2222-4333-8444-555555555555".into(),
+            name: "prod".into(),
+        },
+    ];
+    answer(&mut m, id, Ok(Outcome::Apps(apps)));
+    m
+}
+
+#[test]
+fn typing_filters_applications() {
+    let mut m = at_application();
+    typed(&mut m, "sta");
+    let names: Vec<_> = m
+        .application
+        .filtered()
+        .iter()
+        .map(|a| a.name.clone())
+        .collect();
+    assert_eq!(names, ["staging"]);
+}
+
+#[test]
+fn the_create_form_validates_urls_as_typed_and_sends_the_spec() {
+    let mut m = at_application();
+    update(&mut m, key(KeyCode::Enter)); // "+ Create a new application"
+    update(&mut m, key(KeyCode::Tab)); // RTC event URL
+    update(&mut m, ctrl('u'));
+    typed(&mut m, "example.com/rtc");
+    assert!(m.application.form.error(1).is_some());
+    let effects = update(&mut m, key(KeyCode::Enter));
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::Send(_))),
+        "an invalid form sends nothing"
+    );
+
+    update(&mut m, ctrl('u'));
+    typed(&mut m, "https://example.com/rtc");
+    assert!(m.application.form.error(1).is_none());
+    let (_, command) = sent(&update(&mut m, key(KeyCode::Enter)));
+    let Command::CreateApp(spec) = command else {
+        panic!("{command:?}")
+    };
+    assert_eq!(
+        spec.rtc_event_url.as_deref(),
+        Some("https://example.com/rtc")
+    );
+    assert!(!spec.improve_ai, "AI-data opt-in is off by default");
+}
+
+#[test]
+fn api_field_reasons_land_beside_their_field() {
+    let mut m = at_application();
+    update(&mut m, key(KeyCode::Enter));
+    let (id, _) = sent(&update(&mut m, key(KeyCode::Enter)));
+    let failure = Failure {
+        message: "Vonage answered 400 Bad Request".into(),
+        fields: vec![(
+            "capabilities.rtc.webhooks.event_url.address".into(),
+            "must be a valid URL".into(),
+        )],
+        refused: false,
+    };
+    answer(&mut m, id, Err(failure));
+    assert_eq!(
+        m.application.form.error(1).as_deref(),
+        Some("must be a valid URL")
+    );
+}
+
+#[test]
+fn a_taken_user_name_offers_the_existing_user() {
+    let mut m = loaded(Snapshot {
+        api_key: Some("abcd1234".into()),
+        has_secret: true,
+        current_app: Some(app()),
+        ..Snapshot::default()
+    });
+    assert_eq!(m.step, Step::Users);
+    let id = in_flight(&m);
+    answer(&mut m, id, Ok(Outcome::Users(vec![])));
+    typed(&mut m, "alice");
+    let (id, command) = sent(&update(&mut m, key(KeyCode::Enter)));
+    assert!(matches!(command, Command::CreateUser(ref u) if u.name == "alice"));
+    let existing = UserRow {
+        id: Some("USR-1".into()),
+        name: "alice".into(),
+        display_name: None,
+    };
+    answer(&mut m, id, Ok(Outcome::UserExists(existing)));
+    assert!(m.users.offer.is_some());
+    let effects = update(&mut m, key(KeyCode::Enter));
+    assert!(
+        effects.is_empty(),
+        "using the existing user needs no request"
+    );
+    assert_eq!(
+        m.users
+            .known()
+            .iter()
+            .map(|u| u.name.as_str())
+            .collect::<Vec<_>>(),
+        ["alice"]
+    );
+    // Enter on an empty name goes on to tokens, with alice in the table.
+    update(&mut m, key(KeyCode::Enter));
+    assert_eq!(m.step, Step::Tokens);
+    assert_eq!(m.tokens.rows[0].name, "alice");
+}
+
+#[test]
+fn user_names_are_validated_before_sending() {
+    let mut m = loaded(Snapshot {
+        api_key: Some("abcd1234".into()),
+        has_secret: true,
+        current_app: Some(app()),
+        ..Snapshot::default()
+    });
+    let id = in_flight(&m);
+    answer(&mut m, id, Ok(Outcome::Users(vec![])));
+    typed(&mut m, "USR-1");
+    assert!(update(&mut m, key(KeyCode::Enter)).is_empty());
+    assert!(m.users.name_error.is_some());
+}
+
+#[test]
+fn a_token_that_expires_while_shown_turns_expired_on_the_tick() {
+    let mut m = loaded(finished());
+    let alice = m.tokens.rows[0].token.clone();
+    assert_eq!(
+        token_state(alice.as_ref(), m.now),
+        TokenState::Valid { left: 60 }
+    );
+    assert!(m.needs_clock());
+    update(&mut m, Msg::Tick(NOW + 61));
+    assert_eq!(
+        token_state(m.tokens.rows[0].token.as_ref(), m.now),
+        TokenState::Expired
+    );
+}
+
+#[test]
+fn generate_uses_the_rows_recipe_and_custom_ttls_are_checked() {
+    let mut m = loaded(finished());
+    let (_, command) = sent(&update(&mut m, key(KeyCode::Char('r'))));
+    let Command::Mint { user, ttl, .. } = command else {
+        panic!("{command:?}")
+    };
+    assert_eq!((user.as_str(), ttl.seconds()), ("alice", 3600));
+    m.ctl.busy = None;
+
+    update(&mut m, key(KeyCode::Char('t'))); // 1h → 6h
+    assert_eq!(m.tokens.rows[0].ttl.seconds(), 6 * 3600);
+    update(&mut m, key(KeyCode::Char('t'))); // → 24h
+    update(&mut m, key(KeyCode::Char('t'))); // → custom editor
+    assert!(m.tokens.editor.is_some());
+    update(&mut m, ctrl('u'));
+    typed(&mut m, "25h");
+    update(&mut m, key(KeyCode::Enter));
+    assert!(
+        m.tokens.editor.is_some(),
+        "25h is refused, the editor stays"
+    );
+    update(&mut m, ctrl('u'));
+    typed(&mut m, "90m");
+    update(&mut m, key(KeyCode::Enter));
+    assert!(m.tokens.editor.is_none());
+    assert_eq!(m.tokens.rows[0].ttl.seconds(), 90 * 60);
+}
+
+#[test]
+fn copy_and_inspect_need_a_token() {
+    let mut m = loaded(finished());
+    let effects = update(&mut m, key(KeyCode::Char('c')));
+    assert!(matches!(&effects[..], [Effect::Copy { .. }]), "{effects:?}");
+    update(&mut m, key(KeyCode::Char('i')));
+    assert!(matches!(m.overlay, Some(Overlay::Inspect { .. })));
+    update(&mut m, key(KeyCode::Esc));
+    update(&mut m, key(KeyCode::Down)); // bob: no token
+    assert!(update(&mut m, key(KeyCode::Char('c'))).is_empty());
+}
+
+#[test]
+fn the_sandbox_secret_is_prefilled_but_never_shown_in_debug() {
+    let m = loaded(Snapshot {
+        api_key: Some("d1289895".into()),
+        suggested_secret: Some(Hidden("sandbox-secret-1".into())),
+        ..Snapshot::default()
+    });
+    assert_eq!(m.account.secret.value(), "sandbox-secret-1");
+    assert!(!format!("{m:?}").contains("sandbox-secret-1"));
+}
