@@ -37,14 +37,19 @@ impl<B: Backend> Shell<B> {
         clipboard: Box<dyn Clipboard>,
         theme: Theme,
     ) -> Self {
-        Shell {
+        let mut shell = Shell {
             terminal,
             model,
             worker,
             clipboard,
             theme,
             open_urls: false,
+        };
+        // The model was created asking to read the stored state: start that now.
+        for effect in std::mem::take(&mut shell.model.ctl.effects) {
+            shell.execute(effect);
         }
+        shell
     }
 
     pub fn draw(&mut self) -> Result<()> {

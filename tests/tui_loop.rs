@@ -1,0 +1,168 @@
+//! The whole wizard loop: the real shell, `update` and `view` on `TestBackend`, the real worker
+//! against the real sandbox on 127.0.0.1, and an in-memory clipboard, driven by scripted keys
+//! from an empty home to a copied token for two users.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use vonage_onboard::clipboard::MemoryClipboard;
+use vonage_onboard::onboard::unix_now;
+use vonage_onboard::sandbox::{self, RunningSandbox, SandboxOptions};
+use vonage_onboard::store::paths::{Home, ProfileName};
+use vonage_onboard::tui::app::Shell;
+use vonage_onboard::tui::model::{Model, Step};
+use vonage_onboard::tui::msg::Msg;
+use vonage_onboard::tui::theme::Theme;
+use vonage_onboard::tui::worker::{self, WorkerConfig};
+use vonage_onboard::vonage::ApiCredentials;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+fn shell(sandbox: &RunningSandbox, home: &Home, clipboard: MemoryClipboard) -> Shell<TestBackend> {
+    let config = WorkerConfig {
+        home: home.clone(),
+        profile: ProfileName::parse("sandbox").unwrap(),
+        api_base: Some(sandbox.url().to_owned()),
+        region: None,
+        suggested: Some(ApiCredentials {
+            api_key: sandbox.api_key().to_owned(),
+            api_secret: sandbox.api_secret().clone(),
+        }),
+    };
+    Shell::new(
+        Terminal::new(TestBackend::new(80, 24)).unwrap(),
+        Model::new(unix_now()),
+        worker::spawn(config),
+        Box::new(clipboard),
+        Theme::plain(),
+    )
+}
+
+async fn press(shell: &mut Shell<TestBackend>, code: KeyCode) {
+    shell.dispatch(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    shell.settle(WAIT).await.unwrap();
+}
+
+async fn type_text(shell: &mut Shell<TestBackend>, text: &str) {
+    for c in text.chars() {
+        press(shell, KeyCode::Char(c)).await;
+    }
+}
+
+fn screen(shell: &Shell<TestBackend>) -> String {
+    let buffer = shell.terminal.backend().buffer();
+    let area = buffer.area;
+    (0..area.height)
+        .map(|y| {
+            (0..area.width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn from_an_empty_home_to_copied_tokens_for_two_users() {
+    let sandbox = sandbox::start(SandboxOptions::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let home = Home::at(dir.path().join("home"));
+    let clipboard = MemoryClipboard::default();
+    let copied = clipboard.copied.clone();
+    let mut shell = shell(&sandbox, &home, clipboard);
+    shell.settle(WAIT).await.unwrap();
+
+    // 1 Account: the sandbox's pair is pre-filled; Enter verifies and stores it.
+    assert_eq!(shell.model.step, Step::Account);
+    assert!(screen(&shell).contains("API secret"));
+    press(&mut shell, KeyCode::Enter).await;
+    assert_eq!(shell.model.step, Step::Application, "{}", screen(&shell));
+    assert!(home.credentials_file().exists());
+
+    // 2 Application: "+ Create a new application", then create with the pre-filled form.
+    press(&mut shell, KeyCode::Enter).await;
+    press(&mut shell, KeyCode::Enter).await;
+    let app = shell
+        .model
+        .application
+        .current
+        .clone()
+        .expect(&screen(&shell));
+    assert!(app.key_path.exists());
+    assert!(screen(&shell).contains(&app.id));
+    press(&mut shell, KeyCode::Enter).await;
+    assert_eq!(shell.model.step, Step::Users);
+
+    // 3 Users: two in a row, then Enter on the empty name.
+    for name in ["alice", "bob"] {
+        type_text(&mut shell, name).await;
+        press(&mut shell, KeyCode::Enter).await;
+        assert!(
+            screen(&shell).contains(&format!("Created {name}")),
+            "{}",
+            screen(&shell)
+        );
+    }
+    press(&mut shell, KeyCode::Enter).await;
+    assert_eq!(shell.model.step, Step::Tokens);
+
+    // 4 Tokens: generate and copy for each.
+    for (row, _) in ["alice", "bob"].iter().enumerate() {
+        if row > 0 {
+            press(&mut shell, KeyCode::Down).await;
+        }
+        press(&mut shell, KeyCode::Char('g')).await;
+        press(&mut shell, KeyCode::Char('c')).await;
+    }
+    let text = screen(&shell);
+    assert_eq!(text.matches("valid for 24h").count(), 2, "{text}");
+    assert!(text.contains("copied"), "{text}");
+    let tokens = copied.lock().unwrap().clone();
+    assert_eq!(tokens.len(), 2);
+
+    // Each copied token is accepted by the sandbox for a path its ACL allows.
+    let http = reqwest::Client::new();
+    for (name, token) in ["alice", "bob"].iter().zip(&tokens) {
+        let answer = http
+            .get(format!("{}/v1/users/{name}", sandbox.url()))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200, "{name}'s token was refused");
+    }
+
+    // Reopened: the wizard resumes at Tokens with both tokens shown.
+    let mut again = self::shell(&sandbox, &home, MemoryClipboard::default());
+    again.settle(WAIT).await.unwrap();
+    assert_eq!(again.model.step, Step::Tokens);
+    assert_eq!(
+        screen(&again).matches("valid for").count(),
+        2,
+        "{}",
+        screen(&again)
+    );
+    sandbox.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_secret_is_refused_and_kept_for_correction() {
+    let sandbox = sandbox::start(SandboxOptions::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let home = Home::at(dir.path().join("home"));
+    let mut shell = shell(&sandbox, &home, MemoryClipboard::default());
+    shell.settle(WAIT).await.unwrap();
+    type_text(&mut shell, "x").await; // the secret field has focus: now it is wrong
+    press(&mut shell, KeyCode::Enter).await;
+    assert_eq!(shell.model.step, Step::Account);
+    assert!(screen(&shell).contains("refused"), "{}", screen(&shell));
+    assert!(shell.model.account.secret.value().ends_with('x'));
+    assert!(
+        !home.credentials_file().exists(),
+        "a refused pair is never stored"
+    );
+    sandbox.stop().await;
+}

@@ -1,0 +1,226 @@
+//! The real binary in a real pseudo-terminal (tmux): the wizard's first screen appears, keys
+//! walk it from an empty home to a token, Ctrl-C leaves the terminal restored, and a second
+//! start resumes at Tokens. Waits for text on screen, never for fixed times.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// A private tmux server, killed when dropped.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(command: &str) -> Tmux {
+        let socket = format!(
+            "vonage-onboard-test-{}-{}",
+            std::process::id(),
+            uuid::Uuid::new_v4().simple()
+        );
+        let tmux = Tmux { socket };
+        let status = tmux
+            .cmd()
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                "t",
+                "-x",
+                "100",
+                "-y",
+                "30",
+                command,
+            ])
+            .status()
+            .unwrap();
+        assert!(status.success(), "tmux new-session failed");
+        tmux
+    }
+
+    fn cmd(&self) -> Command {
+        let mut c = Command::new("tmux");
+        c.args(["-L", &self.socket]);
+        c
+    }
+
+    fn screen(&self) -> String {
+        let out = self
+            .cmd()
+            .args(["capture-pane", "-p", "-t", "t"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let status = self
+            .cmd()
+            .args(["send-keys", "-t", "t"])
+            .args(keys)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    fn wait_for(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "waited 20 s for {text:?}; the screen shows:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn display(&self, format: &str) -> String {
+        let out = self
+            .cmd()
+            .args(["display", "-p", "-t", "t", format])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd().arg("kill-server").status();
+    }
+}
+
+fn tmux_available() -> bool {
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// The wizard under `sh`, which reports the exit code and the terminal modes afterwards.
+fn wizard_command(home: &Path) -> String {
+    let bin = assert_cmd::cargo::cargo_bin("vonage-onboard");
+    format!(
+        "env -i PATH=/usr/bin:/bin TERM=xterm-256color {} --sandbox --home {}; echo EXITED $?; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo; sleep 60",
+        bin.display(),
+        home.display()
+    )
+}
+
+#[test]
+fn the_real_binary_walks_to_a_token_and_restores_the_terminal() {
+    if !tmux_available() {
+        eprintln!(
+            "SKIPPED: tmux is not installed, so the wizard cannot be driven in a pseudo-terminal (scripts/test installs it where it can)"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let t = Tmux::start(&wizard_command(&home));
+
+    let first = t.wait_for("API secret");
+    assert!(
+        first.contains("1 Account") && first.contains("4 Tokens"),
+        "{first}"
+    );
+    assert_eq!(
+        t.display("#{alternate_on}"),
+        "1",
+        "the wizard draws on the alternate screen"
+    );
+    t.keys(&["Enter"]);
+    t.wait_for("Create a new application");
+    t.keys(&["Enter"]);
+    t.wait_for("New application");
+    t.keys(&["Enter"]);
+    t.wait_for("is current");
+    t.keys(&["Enter"]);
+    t.wait_for("Display name");
+    t.keys(&["alice", "Enter"]);
+    t.wait_for("Created alice");
+    t.keys(&["Enter"]);
+    t.wait_for("USER");
+    t.keys(&["g"]);
+    t.wait_for("valid for 24h");
+    t.keys(&["c"]);
+    let copied = t.wait_for("clipboard");
+    assert!(
+        copied.contains("sent to terminal clipboard") || copied.contains("copied"),
+        "{copied}"
+    );
+
+    t.keys(&["C-c"]);
+    let after = t.wait_for("EXITED");
+    assert!(after.contains("EXITED 0"), "{after}");
+    assert_eq!(
+        t.display("#{alternate_on}"),
+        "0",
+        "the alternate screen was left"
+    );
+    let modes = after
+        .lines()
+        .find(|l| l.contains("icanon"))
+        .unwrap_or_default();
+    assert!(
+        modes.contains("icanon") && !modes.contains("-icanon"),
+        "raw mode left on: {modes:?}"
+    );
+    assert!(
+        modes.split_whitespace().any(|m| m == "echo"),
+        "echo left off: {modes:?}"
+    );
+    drop(t);
+
+    // Reopened: straight to Tokens, with alice's token still valid.
+    let again = Tmux::start(&wizard_command(&home));
+    let screen = again.wait_for("USER");
+    assert!(
+        screen.contains("alice") && screen.contains("valid for"),
+        "{screen}"
+    );
+    again.keys(&["C-c"]);
+    again.wait_for("EXITED 0");
+}
+
+#[test]
+fn sigterm_restores_the_terminal_too() {
+    if !tmux_available() {
+        eprintln!(
+            "SKIPPED: tmux is not installed, so the wizard cannot be driven in a pseudo-terminal"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let t = Tmux::start(&wizard_command(&dir.path().join("home")));
+    t.wait_for("API secret");
+    let shell_pid = t.display("#{pane_pid}");
+    // The wizard is the shell's child (env execs it): signal it, not the shell.
+    let children =
+        std::fs::read_to_string(format!("/proc/{shell_pid}/task/{shell_pid}/children")).unwrap();
+    let wizard = children
+        .split_whitespace()
+        .next()
+        .expect("the wizard process");
+    let status = Command::new("kill")
+        .args(["-TERM", wizard])
+        .status()
+        .unwrap();
+    assert!(status.success(), "could not signal the wizard");
+    let after = t.wait_for("EXITED");
+    assert!(after.contains("EXITED 0"), "{after}");
+    assert_eq!(t.display("#{alternate_on}"), "0");
+    let modes = after
+        .lines()
+        .find(|l| l.contains("icanon"))
+        .unwrap_or_default();
+    assert!(
+        !modes.contains("-icanon"),
+        "raw mode left on after SIGTERM: {modes:?}"
+    );
+}
