@@ -137,7 +137,7 @@ fn the_real_binary_walks_to_a_token_and_restores_the_terminal() {
     t.keys(&["Enter"]);
     t.wait_for("Create a new application");
     t.keys(&["Enter"]);
-    t.wait_for("New application");
+    t.wait_for("private key is made");
     t.keys(&["Enter"]);
     t.wait_for("is current");
     t.keys(&["Enter"]);

@@ -14,7 +14,8 @@ use vonage_onboard::auth::keys::PrivateKey;
 use vonage_onboard::auth::ttl::Ttl;
 use vonage_onboard::store::paths::AppId;
 use vonage_onboard::tui::effect::{
-    AccountSummary, AppSummary, CurrentApp, RequestId, Snapshot, StoredUser, TokenView, UserRow,
+    AccountSummary, AppSummary, CurrentApp, Hidden, RequestId, Snapshot, StoredUser, TokenView,
+    UserRow,
 };
 use vonage_onboard::tui::model::Model;
 use vonage_onboard::tui::msg::{Failure, Msg, Outcome, WorkerEvent};
@@ -159,6 +160,14 @@ fn row(name: &str) -> UserRow {
 fn states() -> Vec<(&'static str, Model)> {
     let mut v = Vec::new();
     v.push(("account_empty", loaded(Snapshot::default())));
+    v.push((
+        "account_sandbox",
+        loaded(Snapshot {
+            api_key: Some("d1289895".into()),
+            suggested_secret: Some(Hidden("sandbox-secret-16".into())),
+            ..Snapshot::default()
+        }),
+    ));
     let mut filled = loaded(Snapshot::default());
     typed(&mut filled, "abcd1234");
     update(&mut filled, key(KeyCode::Tab));

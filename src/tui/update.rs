@@ -166,9 +166,13 @@ fn on_outcome(model: &mut Model, outcome: Outcome) {
             go_to(model, step);
         }
         Outcome::Verified(summary) => {
+            let balance = summary
+                .balance
+                .map(|b| format!(", balance €{b:.2}"))
+                .unwrap_or_default();
             ctl.success(format!(
-                "Credentials verified and stored for API key {}.",
-                summary.api_key
+                "Verified API key {} ({} application(s){balance}) and stored it.",
+                summary.api_key, summary.applications
             ));
             model.account.verified(summary);
             // New credentials: whatever was listed before may not be this account's.

@@ -53,6 +53,8 @@ pub struct AccountScreen {
     pub focus: Field,
     pub reveal: bool,
     pub verified: Option<AccountSummary>,
+    /// The fields hold the embedded sandbox's pair.
+    pub prefilled: bool,
     /// Why the last check failed, shown under the fields (input is kept).
     pub error: Option<String>,
 }
@@ -62,6 +64,7 @@ const REGIONS: [Region; 4] = [Region::Global, Region::Us, Region::Eu, Region::Ap
 impl AccountScreen {
     pub fn load(&mut self, snapshot: &Snapshot) {
         let suggested = snapshot.suggested_secret.as_ref().map(|h| h.0.as_str());
+        self.prefilled = suggested.is_some();
         self.secret = TextField::masked(suggested.unwrap_or_default());
         self.key = TextField::new(snapshot.api_key.as_deref().unwrap_or_default());
         self.region = snapshot.region.unwrap_or_default();
@@ -213,17 +216,12 @@ impl AccountScreen {
 
 pub fn view(model: &Model, theme: Theme, area: Rect, frame: &mut Frame) {
     let s = &model.account;
+    // Short lines: they must fit the 60-column minimum without wrapping.
     let mut lines = vec![
-        Line::from(
-            "To log users in with the Vonage Client SDK you need three things: an Application",
-        ),
-        Line::from(
-            "(with a key pair), Users in it, and a signed JWT per user. First, your account:",
-        ),
-        Line::from(vec![
-            Span::raw("find the API key and secret at "),
-            Span::styled(DASHBOARD_URL, theme.accent()),
-        ]),
+        Line::from("The Client SDK needs an Application (with a key pair),"),
+        Line::from("Users in it, and a signed JWT per user. First, your"),
+        Line::from("account's API key and secret, from the dashboard:"),
+        Line::from(Span::styled(DASHBOARD_URL, theme.accent())),
         Line::from(""),
     ];
     let mut cursor = None;
@@ -271,6 +269,13 @@ pub fn view(model: &Model, theme: Theme, area: Rect, frame: &mut Frame) {
                 s.focus == Field::Region,
                 theme,
             ));
+            if s.prefilled {
+                lines.push(Line::from(""));
+                lines.push(Line::styled(
+                    "  This is the embedded sandbox: its key and secret are filled in. Press Enter.",
+                    theme.dim(),
+                ));
+            }
             if let Some(error) = &s.error {
                 lines.push(Line::from(""));
                 lines.push(Line::styled(format!("  ✗ {error}"), theme.error()));

@@ -421,7 +421,9 @@ pub fn view(model: &Model, theme: Theme, area: Rect, frame: &mut Frame) {
         }
         Mode::Create => {
             let f = &s.form;
-            lines.push(Line::from("New application: a key pair is made here and the private key saved before Vonage is asked."));
+            lines.push(Line::from(
+                "The private key is made and saved here before Vonage is asked.",
+            ));
             lines.push(Line::from(""));
             for (i, label) in LABELS.iter().enumerate() {
                 let error = f.error(i);

@@ -371,7 +371,7 @@ pub fn view(model: &Model, theme: Theme, area: Rect, frame: &mut Frame) {
         .clamp(4, 24);
     let mut lines = vec![Line::styled(
         format!(
-            "  {:name_width$}  {:22} {:8} {}",
+            "  {:name_width$}  {:24} {:8} {}",
             "USER", "TOKEN", "TTL", "ACL"
         ),
         theme.dim(),
@@ -402,7 +402,7 @@ pub fn view(model: &Model, theme: Theme, area: Rect, frame: &mut Frame) {
         lines.push(Line::from(vec![
             Span::styled(format!("{marker} {name:name_width$}  "), base),
             Span::styled(
-                format!("{state:22} "),
+                format!("{state:24} "),
                 if selected { base } else { state_style },
             ),
             Span::styled(
