@@ -393,6 +393,25 @@ fn readme_captures_match_the_code() {
         stale.is_empty(),
         "captures were stale and have been rewritten; commit them: {stale:?}"
     );
+
+    // The README shows the top of some captures: each excerpt must still be what is drawn.
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let captures: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    let excerpts: Vec<&str> = readme
+        .split("```text\n")
+        .skip(1)
+        .filter_map(|block| block.split("```").next())
+        .collect();
+    assert!(!excerpts.is_empty(), "the README shows no screen");
+    for excerpt in excerpts {
+        assert!(
+            captures.iter().any(|c| c.starts_with(excerpt)),
+            "this README excerpt is not what the wizard draws:\n{excerpt}"
+        );
+    }
 }
 
 #[test]

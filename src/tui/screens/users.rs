@@ -206,9 +206,7 @@ pub fn view(model: &Model, theme: Theme, area: Rect, frame: &mut Frame) {
         .as_ref()
         .map_or_else(String::new, |a| format!(" of {}", a.name));
     let mut lines = vec![
-        Line::from(format!(
-            "One user per person who logs in to the Client SDK{app}. Make as many as you like."
-        )),
+        Line::from(format!("Users{app}: one per person who logs in with the SDK.")),
         Line::from(""),
     ];
     let mut cursor = None;
