@@ -4,10 +4,7 @@ use serde_json::Value;
 
 use super::jwt::{Decoded, decode};
 use super::keys::PublicKey;
-use super::ttl::{MAX_SECONDS, format_duration};
-
-/// Vonage's lifetime for a token without `exp`.
-const DEFAULT_LIFETIME: u64 = 15 * 60;
+use super::ttl::{MAX_SECONDS, NO_EXP_LIFETIME, format_duration};
 
 /// What a token is, from the point of view of Vonage at time `now`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,7 +140,7 @@ impl Times {
                 "Vonage ignores a token 24 h after iat, whatever exp says",
             ),
             None => (
-                self.iat.saturating_add(DEFAULT_LIFETIME),
+                self.iat.saturating_add(NO_EXP_LIFETIME),
                 "no exp: Vonage allows 15 min",
             ),
         };

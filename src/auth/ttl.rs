@@ -9,6 +9,8 @@ use crate::error::{Error, Result};
 pub const MIN_SECONDS: u64 = 30;
 /// Vonage ignores a token more than 24 h after its `iat`.
 pub const MAX_SECONDS: u64 = 24 * 60 * 60;
+/// How long Vonage honours a token that has no `exp` (vonage-api.md §6.1).
+pub const NO_EXP_LIFETIME: u64 = 15 * 60;
 /// Default lifetime of a user token.
 pub const DEFAULT_USER: Ttl = Ttl(MAX_SECONDS);
 /// Default lifetime of an admin (backend) token, as Vonage's own SDKs use.

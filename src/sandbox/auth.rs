@@ -12,13 +12,11 @@ use super::state::Store;
 use crate::auth::acl::Acl;
 use crate::auth::jwt;
 use crate::auth::keys::PublicKey;
-use crate::auth::ttl::MAX_SECONDS;
+use crate::auth::ttl::{MAX_SECONDS, NO_EXP_LIFETIME};
 
 /// How far ahead of our clock `iat`/`nbf` may be: token generators back-date by ~30 s
 /// and clocks drift, but a token minted for tomorrow is not valid today.
 const CLOCK_LEEWAY: u64 = 30;
-/// Lifetime of a token without `exp` (vonage-api.md §6.1: 15 min).
-const DEFAULT_LIFETIME: u64 = 15 * 60;
 
 /// Compares without stopping at the first difference, so timing does not reveal how much
 /// of a guessed secret was right.
@@ -126,7 +124,7 @@ pub fn require_bearer(
     if nbf.is_some_and(|nbf| nbf > now.saturating_add(CLOCK_LEEWAY)) {
         return Err(ApiError::invalid_token("not valid yet (nbf)"));
     }
-    let exp = exp.unwrap_or_else(|| iat.saturating_add(DEFAULT_LIFETIME));
+    let exp = exp.unwrap_or_else(|| iat.saturating_add(NO_EXP_LIFETIME));
     if exp < iat {
         return Err(ApiError::invalid_token("exp is before iat"));
     }

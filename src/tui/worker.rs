@@ -188,14 +188,7 @@ impl Worker {
                 let ready =
                     applications::create(self.home(), self.profile(), &self.client()?, &spec)
                         .await?;
-                Ok(Outcome::AppReady {
-                    app: current_of(
-                        &ready.record.id.to_string(),
-                        &ready.record.name,
-                        &ready.key_path,
-                    ),
-                    reconciled: ready.reconciled,
-                })
+                Ok(app_ready(&ready))
             }
             Command::AdoptApp { id, key_path } => {
                 let ready = applications::adopt(
@@ -206,14 +199,7 @@ impl Worker {
                     &key_path,
                 )
                 .await?;
-                Ok(Outcome::AppReady {
-                    app: current_of(
-                        &ready.record.id.to_string(),
-                        &ready.record.name,
-                        &ready.key_path,
-                    ),
-                    reconciled: false,
-                })
+                Ok(app_ready(&ready))
             }
             Command::ListUsers => {
                 let list = self.client()?.list_users(&self.signer()?, None).await?;
@@ -322,6 +308,17 @@ impl Worker {
             current_app,
             users,
         })
+    }
+}
+
+fn app_ready(ready: &applications::ReadyApp) -> Outcome {
+    Outcome::AppReady {
+        app: current_of(
+            ready.record.id.as_str(),
+            &ready.record.name,
+            &ready.key_path,
+        ),
+        reconciled: ready.reconciled,
     }
 }
 
