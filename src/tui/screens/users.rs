@@ -206,7 +206,9 @@ pub fn view(model: &Model, theme: Theme, area: Rect, frame: &mut Frame) {
         .as_ref()
         .map_or_else(String::new, |a| format!(" of {}", a.name));
     let mut lines = vec![
-        Line::from(format!("Users{app}: one per person who logs in with the SDK.")),
+        Line::from(format!(
+            "Users{app}: one per person who logs in with the SDK."
+        )),
         Line::from(""),
     ];
     let mut cursor = None;
