@@ -90,7 +90,7 @@ async fn from_an_empty_home_to_copied_tokens_for_two_users() {
         .application
         .current
         .clone()
-        .expect(&screen(&shell));
+        .unwrap_or_else(|| panic!("no current application:\n{}", screen(&shell)));
     assert!(app.key_path.exists());
     assert!(screen(&shell).contains(&app.id));
     press(&mut shell, KeyCode::Enter).await;

@@ -1,0 +1,356 @@
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+//! Compatibility with a client written against the real Vonage API, not this project's:
+//! Vonage's official Node SDK (`@vonage/applications`, `@vonage/users`, versions pinned in
+//! tests/node_sdk/package.json and package-lock.json) runs tests/node_sdk/flow.mjs against
+//! `vonage-onboard sandbox`, given only the sandbox's base URL (the SDK's `apiHost` option)
+//! and its key/secret.
+//!
+//! Needs node and npm (skipped, saying so, without them) and the npm registry for
+//! `npm ci` (a failure there fails the test, unless VONAGE_ONBOARD_SKIP_NODE_SDK=1).
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// `npm ci` of 23 small packages; a cold cache on a slow network still fits.
+const NPM_TIMEOUT: Duration = Duration::from_secs(60);
+/// The flow bounds itself at 40 s (and each request at 10 s); this is the backstop.
+const FLOW_TIMEOUT: Duration = Duration::from_secs(50);
+const SANDBOX_START_TIMEOUT: Duration = Duration::from_secs(15);
+const PROBE_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long to wait for a finished process's output pipes to close (a killed npm may
+/// leave a grandchild holding them).
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+
+const SKIP_ENV: &str = "VONAGE_ONBOARD_SKIP_NODE_SDK";
+
+/// `vonage-onboard sandbox` in the background; killed when dropped.
+struct SandboxProcess {
+    child: Child,
+    url: String,
+    api_key: String,
+    api_secret: String,
+    stderr_log: PathBuf,
+}
+
+impl SandboxProcess {
+    /// What the sandbox logged, for failure messages.
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.stderr_log).unwrap_or_default()
+    }
+}
+
+impl Drop for SandboxProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the sandbox and reads its `url:`, `api_key:`, `api_secret:` lines, within
+/// [`SANDBOX_START_TIMEOUT`]. Its stdout is drained to the end in the background so the
+/// pipe stays open; its stderr goes to `stderr_log`.
+fn start_sandbox(stderr_log: &Path) -> SandboxProcess {
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("vonage-onboard"))
+        .arg("sandbox")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(stderr_log).unwrap())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            // The receiver stops listening after three lines; keep draining regardless.
+            let _ = tx.send(line);
+        }
+    });
+    let deadline = Instant::now() + SANDBOX_START_TIMEOUT;
+    let mut field = |name: &str| -> String {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let line = rx.recv_timeout(left).unwrap_or_else(|e| {
+            let _ = child.kill();
+            panic!(
+                "no `{name}:` line from `vonage-onboard sandbox` ({e}); stderr: {}",
+                std::fs::read_to_string(stderr_log).unwrap_or_default()
+            )
+        });
+        line.strip_prefix(&format!("{name}: "))
+            .unwrap_or_else(|| panic!("expected `{name}: ...`, got {line:?}"))
+            .to_owned()
+    };
+    let (url, api_key, api_secret) = (field("url"), field("api_key"), field("api_secret"));
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    SandboxProcess {
+        child,
+        url,
+        api_key,
+        api_secret,
+        stderr_log: stderr_log.to_owned(),
+    }
+}
+
+/// A finished (or killed) process's exit and output.
+struct Finished {
+    /// `None` when it ran past its time limit and was killed.
+    status: Option<ExitStatus>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Finished {
+    fn ok(&self) -> bool {
+        self.status.is_some_and(|s| s.success())
+    }
+
+    fn describe(&self, limit: Duration) -> String {
+        let how = match self.status {
+            Some(status) => format!("{status}"),
+            None => format!("killed after {limit:?}"),
+        };
+        format!(
+            "{how}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.stdout, self.stderr
+        )
+    }
+}
+
+/// Reads a pipe to the end on a thread; the text arrives on the returned channel.
+fn drain(mut pipe: impl Read + Send + 'static) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = pipe.read_to_end(&mut bytes);
+        let _ = tx.send(String::from_utf8_lossy(&bytes).into_owned());
+    });
+    rx
+}
+
+/// Runs `command` to completion, killing it after `limit`. Never blocks longer than
+/// `limit` plus [`DRAIN_TIMEOUT`].
+fn run_bounded(command: &mut Command, limit: Duration) -> Finished {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {command:?}: {e}"));
+    let stdout = drain(child.stdout.take().unwrap());
+    let stderr = drain(child.stderr.take().unwrap());
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        thread::sleep(Duration::from_millis(25));
+    };
+    let collect = |rx: mpsc::Receiver<String>| {
+        rx.recv_timeout(DRAIN_TIMEOUT)
+            .unwrap_or_else(|_| "(output pipe still held open)".into())
+    };
+    Finished {
+        status,
+        stdout: collect(stdout),
+        stderr: collect(stderr),
+    }
+}
+
+/// Whether `program --version` starts and succeeds within [`PROBE_TIMEOUT`].
+fn available(program: &str) -> bool {
+    let Ok(mut child) = Command::new(program)
+        .arg("--version")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+    else {
+        return false;
+    };
+    let deadline = Instant::now() + PROBE_TIMEOUT;
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return status.success(),
+            Ok(None) if Instant::now() < deadline => thread::sleep(Duration::from_millis(25)),
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return false;
+            }
+        }
+    }
+}
+
+/// Copies the project's files (not a `node_modules` someone may have installed in the tree).
+fn copy_project(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_file() {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+    for needed in ["package.json", "package-lock.json", "flow.mjs"] {
+        assert!(
+            to.join(needed).is_file(),
+            "tests/node_sdk/{needed} is missing"
+        );
+    }
+}
+
+fn is_uuid(text: &str) -> bool {
+    text.len() == 36 && uuid::Uuid::parse_str(text).is_ok()
+}
+
+fn strings(value: &Value) -> Vec<&str> {
+    value
+        .as_array()
+        .unwrap_or_else(|| panic!("not an array: {value}"))
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn the_vonage_node_sdk_works_against_the_sandbox_given_only_its_base_url() {
+    if !available("node") || !available("npm") {
+        println!(
+            "SKIPPED: node/npm not installed, cannot run the Vonage Node SDK against the sandbox"
+        );
+        return;
+    }
+    let started = Instant::now();
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("node_sdk");
+    std::fs::create_dir(&project).unwrap();
+    copy_project(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/node_sdk"),
+        &project,
+    );
+
+    // Exactly the locked versions; no install scripts run.
+    let install = run_bounded(
+        Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--ignore-scripts"])
+            .env("npm_config_update_notifier", "false")
+            .current_dir(&project),
+        NPM_TIMEOUT,
+    );
+    if !install.ok() {
+        if std::env::var(SKIP_ENV).is_ok_and(|v| v == "1") {
+            println!(
+                "SKIPPED: `npm ci` failed and {SKIP_ENV}=1: {}",
+                install.describe(NPM_TIMEOUT)
+            );
+            return;
+        }
+        panic!(
+            "`npm ci` failed (set {SKIP_ENV}=1 to skip this test without the npm registry): {}",
+            install.describe(NPM_TIMEOUT)
+        );
+    }
+    let installed = started.elapsed();
+
+    let sandbox = start_sandbox(&dir.path().join("sandbox.log"));
+    let flow_started = Instant::now();
+    let flow = run_bounded(
+        Command::new("node")
+            .arg("flow.mjs")
+            .env("SANDBOX_URL", &sandbox.url)
+            .env("API_KEY", &sandbox.api_key)
+            .env("API_SECRET", &sandbox.api_secret)
+            .current_dir(&project),
+        FLOW_TIMEOUT,
+    );
+    assert!(
+        flow.ok(),
+        "the Vonage Node SDK failed against the sandbox: {}\n--- sandbox log ---\n{}",
+        flow.describe(FLOW_TIMEOUT),
+        sandbox.log()
+    );
+    println!(
+        "npm ci {installed:.1?}, SDK flow {:.1?}",
+        flow_started.elapsed()
+    );
+    let line = flow.stdout.lines().last().unwrap_or_default();
+    let seen: Value = serde_json::from_str(line)
+        .unwrap_or_else(|e| panic!("flow.mjs printed no JSON line ({e}): {}", flow.stdout));
+    println!("{seen}");
+
+    // Application API v2 with Basic auth.
+    assert_eq!(seen["applications_before"], 0, "{seen}");
+    let app_id = seen["application_id"].as_str().unwrap();
+    let second_id = seen["second_application_id"].as_str().unwrap();
+    assert!(is_uuid(app_id), "application id {app_id:?}");
+    assert!(is_uuid(second_id), "application id {second_id:?}");
+    assert_eq!(seen["application_name"], "node-sdk-compat");
+    assert_eq!(
+        seen["has_private_key"], true,
+        "no generated private key in the create answer"
+    );
+    assert_eq!(seen["rtc_event_url"], "https://example.com/rtc/event");
+    assert_eq!(seen["second_keeps_public_key"], true);
+    assert_eq!(seen["fetched_application_name"], "node-sdk-compat");
+    assert_eq!(
+        strings(&seen["applications_listed"]),
+        [app_id, second_id],
+        "listAllApplications with one a page"
+    );
+    assert_eq!(seen["renamed_application_name"], "node-sdk-compat-renamed");
+
+    // Users API with the SDK's own RS256 JWTs, paged through `_links.next.href`.
+    let user_ids = strings(&seen["user_ids"]);
+    assert_eq!(user_ids.len(), 5, "{seen}");
+    assert!(user_ids.iter().all(|id| id.starts_with("USR-")), "{seen}");
+    let mut distinct = user_ids.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 5, "user ids repeat: {user_ids:?}");
+    assert_eq!(seen["created_custom_data"]["team"], "compat");
+    assert_eq!(
+        strings(&seen["users_listed"]),
+        ["alice", "bob", "carol", "dave", "erin"]
+    );
+    assert_eq!(
+        seen["user_pages_fetched"], 3,
+        "5 users, 2 a page, are 3 pages"
+    );
+    let next = seen["first_page_next_href"].as_str().unwrap();
+    assert!(
+        next.starts_with(&format!("{}/v1/users?", sandbox.url)) && next.contains("cursor="),
+        "next link {next:?}"
+    );
+    assert_eq!(strings(&seen["users_named_carol"]), [user_ids[2]]);
+    assert_eq!(seen["carol_by_name_id"], user_ids[2]);
+    assert_eq!(seen["carol_by_id_name"], "carol");
+    assert_eq!(seen["patched_display_name"], "Carol C.");
+    assert_eq!(seen["duplicate_name_status"], 409);
+    assert_eq!(seen["deleted_user_lookup_status"], 404);
+    assert_eq!(
+        strings(&seen["users_after_delete"]),
+        ["alice", "carol", "dave", "erin"]
+    );
+    assert_eq!(seen["user_pages_after_delete"], 2);
+    assert_eq!(strings(&seen["second_app_users"]), ["frank"]);
+    assert!(
+        seen["second_app_user_id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("USR-")),
+        "{seen}"
+    );
+    assert_eq!(seen["wrong_key_status"], 401);
+    assert_eq!(seen["deleted_application_lookup_status"], 404);
+    assert_eq!(seen["applications_after"], 1);
+    drop(sandbox);
+    println!("node SDK test took {:.1?}", started.elapsed());
+}
