@@ -16,7 +16,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::Nav;
 use crate::onboard::applications::{AppSpec, HttpMethod, check_webhook_url};
@@ -345,6 +345,18 @@ impl ApplicationScreen {
     }
 }
 
+/// A path with the home directory shown as `~`, as developers type it.
+fn home_relative(path: &std::path::Path) -> String {
+    match directories::BaseDirs::new().and_then(|d| {
+        path.strip_prefix(d.home_dir())
+            .ok()
+            .map(|p| p.to_path_buf())
+    }) {
+        Some(rest) => format!("~/{}", rest.display()),
+        None => path.display().to_string(),
+    }
+}
+
 /// `~/key.pem` as the shell would read it.
 fn expand_home(path: &str) -> PathBuf {
     match (path.strip_prefix("~/"), directories::BaseDirs::new()) {
@@ -369,13 +381,13 @@ pub fn view(model: &Model, theme: Theme, area: Rect, frame: &mut Frame) {
                     Span::raw("  id           "),
                     Span::styled(app.id.clone(), theme.accent()),
                 ]));
-                lines.push(Line::from(format!(
-                    "  private key  {}",
-                    app.key_path.display()
-                )));
+                lines.push(Line::from(
+                    "  private key  (0600; Vonage keeps only the public half: keep this file)",
+                ));
+                // On a line of its own, wrapped below: a key path is often wider than the screen.
                 lines.push(Line::styled(
-                    "               (0600; Vonage keeps only the public half: keep this file)",
-                    theme.dim(),
+                    format!("  {}", home_relative(&app.key_path)),
+                    theme.accent(),
                 ));
                 if s.reconciled {
                     lines.push(Line::from(""));
@@ -477,6 +489,13 @@ pub fn view(model: &Model, theme: Theme, area: Rect, frame: &mut Frame) {
     }
     let block = Block::bordered().title(" 2 Application ");
     let inner = block.inner(area);
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+    let paragraph = Paragraph::new(lines).block(block);
+    // Only the read-only screen wraps: forms keep one line per field for the cursor.
+    let paragraph = if s.mode == Mode::Ready {
+        paragraph.wrap(Wrap { trim: false })
+    } else {
+        paragraph
+    };
+    frame.render_widget(paragraph, area);
     place_cursor(frame, inner, cursor);
 }
