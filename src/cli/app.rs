@@ -181,10 +181,11 @@ fn print_ready(session: &Session, ready: &ReadyApp, verb: &str) {
         };
         out.line(&format!(
             "{verb} application {} ({}), now current.\nPrivate key: {} (0600; Vonage keeps only the public half, so keep this file){reconciled}\n\
-             Next: vonage-onboard user create alice",
+             Next: {}",
             ready.record.id,
             ready.record.name,
             ready.key_path.display(),
+            session.command_line("user create alice"),
         ));
     }
 }

@@ -95,6 +95,16 @@ impl Session {
         result
     }
 
+    /// How the user runs `args` again in the same setting (with `--sandbox` when this run had it).
+    pub fn command_line(&self, args: &str) -> String {
+        let sandbox = if self.sandbox.is_some() {
+            "--sandbox "
+        } else {
+            ""
+        };
+        format!("vonage-onboard {sandbox}{args}")
+    }
+
     /// Asks before an irreversible step. On a terminal: a y/N question (unless `--yes`); without
     /// one: refused unless `--yes`, so a script never deletes by accident.
     pub fn confirm(&self, question: &str, yes: bool) -> Result<bool> {

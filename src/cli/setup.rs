@@ -56,12 +56,13 @@ pub async fn run(session: &Session, args: SetupArgs) -> Result<ExitCode> {
             .unwrap_or_default();
         out.line(&format!(
             "Credentials verified: API key {} ({} application{}{balance}). Stored in profile {:?} under {}.\n\
-             Next: vonage-onboard app create NAME --rtc-event-url https://example.com/rtc",
+             Next: {}",
             credentials.api_key,
             check.applications,
             if check.applications == 1 { "" } else { "s" },
             session.profile.as_str(),
             session.home.root().display(),
+            session.command_line("app create NAME --rtc-event-url https://example.com/rtc"),
         ));
     }
     Ok(ExitCode::Ok)

@@ -59,11 +59,11 @@ pub async fn run(session: &Session, command: UserCommand) -> Result<ExitCode> {
                 out.json(&serde_json::to_value(&user).unwrap_or_default());
             } else {
                 out.line(&format!(
-                    "Created user {} ({}) in application {}.\nNext: vonage-onboard token {}",
+                    "Created user {} ({}) in application {}.\nNext: {}",
                     user.name,
                     user.id,
                     signer.application_id(),
-                    user.name
+                    session.command_line(&format!("token {}", user.name))
                 ));
             }
         }
