@@ -1,6 +1,8 @@
 //! The `token` commands as a user runs them: the real binary, a temp home, the fixture key.
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
 
@@ -67,7 +69,7 @@ fn on_a_pipe_token_prints_only_the_token_and_a_newline() {
 #[test]
 fn openssl_verifies_the_signature_independently() {
     if StdCommand::new("openssl").arg("version").output().is_err() {
-        eprintln!("SKIPPED: openssl is not installed, so the independent verification cannot run");
+        support::skip("openssl is not installed, so the independent verification cannot run");
         return;
     }
     let home = tempfile::tempdir().unwrap();
@@ -293,7 +295,7 @@ fn inspect_classifies_and_sets_the_exit_code() {
 /// Signs claims with the fixture key through openssl, so an expired token needs no clock tricks.
 fn sign_with_openssl(dir: &Path, claims: &Value) -> Option<String> {
     if StdCommand::new("openssl").arg("version").output().is_err() {
-        eprintln!("SKIPPED part: openssl is not installed, no expired token can be forged");
+        support::skip("part of the test: openssl is not installed, no expired token can be forged");
         return None;
     }
     let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);

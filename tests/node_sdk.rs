@@ -1,4 +1,5 @@
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
 //! Compatibility with a client written against the real Vonage API, not this project's:
 //! Vonage's official Node SDK (`@vonage/applications`, `@vonage/users`, versions pinned in
 //! tests/node_sdk/package.json and package-lock.json) runs tests/node_sdk/flow.mjs against
@@ -7,6 +8,8 @@
 //!
 //! Needs node and npm (skipped, saying so, without them) and the npm registry for
 //! `npm ci` (a failure there fails the test, unless VONAGE_ONBOARD_SKIP_NODE_SDK=1).
+
+mod support;
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -224,9 +227,7 @@ fn strings(value: &Value) -> Vec<&str> {
 #[test]
 fn the_vonage_node_sdk_works_against_the_sandbox_given_only_its_base_url() {
     if !available("node") || !available("npm") {
-        println!(
-            "SKIPPED: node/npm not installed, cannot run the Vonage Node SDK against the sandbox"
-        );
+        support::skip("node/npm not installed, cannot run the Vonage Node SDK against the sandbox");
         return;
     }
     let started = Instant::now();
@@ -248,10 +249,10 @@ fn the_vonage_node_sdk_works_against_the_sandbox_given_only_its_base_url() {
     );
     if !install.ok() {
         if std::env::var(SKIP_ENV).is_ok_and(|v| v == "1") {
-            println!(
-                "SKIPPED: `npm ci` failed and {SKIP_ENV}=1: {}",
+            support::skip(&format!(
+                "`npm ci` failed and {SKIP_ENV}=1: {}",
                 install.describe(NPM_TIMEOUT)
-            );
+            ));
             return;
         }
         panic!(

@@ -4,6 +4,8 @@
 //! (`../shared/vonage-openapi`); a clone without them skips these tests and says so.
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
+mod support;
+
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -47,10 +49,10 @@ fn specs() -> Option<Specs> {
             files: RefCell::new(HashMap::new()),
         })
     } else {
-        eprintln!(
-            "SKIPPED: the Vonage OpenAPI files are not at {} (they sit beside the repository in CI)",
+        support::skip(&format!(
+            "the Vonage OpenAPI files are not at {} (they sit beside the repository in CI)",
             root.display()
-        );
+        ));
         None
     }
 }

@@ -3,6 +3,8 @@
 //! start resumes at Tokens. Waits for text on screen, never for fixed times.
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
+mod support;
+
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -115,8 +117,8 @@ fn wizard_command(home: &Path) -> String {
 #[test]
 fn the_real_binary_walks_to_a_token_and_restores_the_terminal() {
     if !tmux_available() {
-        eprintln!(
-            "SKIPPED: tmux is not installed, so the wizard cannot be driven in a pseudo-terminal (scripts/test installs it where it can)"
+        support::skip(
+            "tmux is not installed, so the wizard cannot be driven in a pseudo-terminal (scripts/test installs it where it can)",
         );
         return;
     }
@@ -191,9 +193,7 @@ fn the_real_binary_walks_to_a_token_and_restores_the_terminal() {
 #[test]
 fn sigterm_restores_the_terminal_too() {
     if !tmux_available() {
-        eprintln!(
-            "SKIPPED: tmux is not installed, so the wizard cannot be driven in a pseudo-terminal"
-        );
+        support::skip("tmux is not installed, so the wizard cannot be driven in a pseudo-terminal");
         return;
     }
     let dir = tempfile::tempdir().unwrap();
