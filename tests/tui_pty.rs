@@ -150,6 +150,22 @@ fn the_real_binary_walks_to_a_token_and_restores_the_terminal() {
     t.wait_for("USER");
     t.keys(&["g"]);
     t.wait_for("valid for 24h");
+    // Resized below the minimum and back: a message instead of a broken layout, then the table.
+    let status = t
+        .cmd()
+        .args(["resize-window", "-t", "t", "-x", "50", "-y", "12"])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    t.wait_for("Make the window larger");
+    let status = t
+        .cmd()
+        .args(["resize-window", "-t", "t", "-x", "100", "-y", "30"])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    t.wait_for("valid for 24h");
+
     t.keys(&["c"]);
     let copied = t.wait_for("clipboard");
     assert!(

@@ -290,6 +290,18 @@ fn states() -> Vec<(&'static str, Model)> {
     update(&mut created, key(KeyCode::Enter));
     answer(&mut created, Ok(Outcome::UserCreated(row("bob"))));
     v.push(("users_created", created));
+    let mut refused_name = at_users(vec![row("alice")]);
+    typed(&mut refused_name, "bob");
+    update(&mut refused_name, key(KeyCode::Enter));
+    answer(
+        &mut refused_name,
+        Err(Failure {
+            message: "Vonage answered 400 Bad request (http:error:validation-fail): Input validation failure".into(),
+            fields: vec![("name".into(), "\"name\" must be a string".into())],
+            refused: false,
+        }),
+    );
+    v.push(("users_api_error", refused_name));
 
     v.push(("tokens", at_tokens()));
     let mut later = at_tokens();
@@ -323,6 +335,18 @@ fn states() -> Vec<(&'static str, Model)> {
     let mut save = at_tokens();
     update(&mut save, key(KeyCode::Char('s')));
     v.push(("tokens_save", save));
+    let mut save_failed = at_tokens();
+    update(&mut save_failed, key(KeyCode::Char('s')));
+    update(&mut save_failed, key(KeyCode::Enter));
+    answer(
+        &mut save_failed,
+        Err(Failure {
+            message: "./alice.jwt: already exists; it was not overwritten".into(),
+            fields: vec![],
+            refused: false,
+        }),
+    );
+    v.push(("tokens_save_error", save_failed));
     let mut inspect = at_tokens();
     update(&mut inspect, key(KeyCode::Char('i')));
     v.push(("tokens_inspect", inspect));
