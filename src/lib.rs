@@ -10,6 +10,8 @@ pub mod cli;
 pub mod clipboard;
 /// The error type and exit codes.
 pub mod error;
+/// The optional log file.
+pub mod logging;
 /// The use cases shared by the commands and the wizard.
 pub mod onboard;
 /// Vonage regions and their hosts.

@@ -244,3 +244,49 @@ fn the_wizard_without_a_terminal_points_at_the_commands() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("vonage-onboard setup"), "{err}");
 }
+
+#[test]
+fn the_log_file_records_calls_but_never_a_secret_or_token() {
+    let sandbox = start_sandbox(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let run = |args: &[&str]| {
+        let mut c = cmd(&home, &sandbox);
+        c.env("VONAGE_ONBOARD_LOG", "trace")
+            .env("VONAGE_API_KEY", &sandbox.api_key)
+            .env("VONAGE_API_SECRET", &sandbox.api_secret)
+            .args(args)
+            .assert()
+            .success();
+    };
+    run(&["setup"]);
+    run(&[
+        "app",
+        "create",
+        "logged",
+        "--rtc-event-url",
+        "https://example.com/rtc",
+    ]);
+    run(&["user", "create", "alice"]);
+    run(&["token", "alice"]);
+    run(&["user", "list"]);
+    let log_path = home.join("vonage-onboard.log");
+    assert_eq!(mode(&log_path), 0o600);
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    assert!(
+        log.contains("vonage call")
+            && log.contains("/v2/applications")
+            && log.contains("/v1/users"),
+        "{log}"
+    );
+    assert!(
+        !log.contains(&sandbox.api_secret),
+        "the API secret is in the log"
+    );
+    assert!(!log.contains("eyJ"), "a token is in the log");
+    assert!(!log.contains("PRIVATE KEY"), "a private key is in the log");
+    assert!(
+        !log.contains("Authorization") && !log.contains("Basic "),
+        "an auth header is in the log"
+    );
+}

@@ -130,6 +130,7 @@ impl Session {
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let mut session = Session::new(cli.global)?;
+    crate::logging::init(&session.home)?;
     let command = match cli.command {
         Some(Command::Completions { shell }) => {
             let mut cmd = Cli::command();

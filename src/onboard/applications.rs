@@ -138,6 +138,7 @@ pub async fn create(
             message,
             maybe_sent: true,
         }) => {
+            tracing::warn!(name = %request.name, "create answer lost; looking for the application by its public key");
             let found = find_by_public_key(client, &public).await.map_err(|e| {
                 kept(Error::Network(format!(
                     "{message}. The request may have reached Vonage, and checking for the application failed too ({e}). \

@@ -58,6 +58,7 @@ pub async fn create(
             maybe_sent: true,
         }) => {
             // The answer was lost: the user may exist now. Look before anyone retries.
+            tracing::warn!(name = %new.name, "create-user answer lost; looking the user up by name");
             match client.get_user(signer, &new.name).await {
                 Ok(user) => user,
                 Err(CallError::Api(api)) if api.status == 404 => {

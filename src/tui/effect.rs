@@ -48,6 +48,23 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// The command's name, for the log (its data may hold a secret).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Load => "load",
+            Command::Verify { .. } => "verify",
+            Command::ListApps => "list-apps",
+            Command::CreateApp(_) => "create-app",
+            Command::AdoptApp { .. } => "adopt-app",
+            Command::ListUsers => "list-users",
+            Command::CreateUser(_) => "create-user",
+            Command::Mint { .. } => "mint",
+            Command::SaveToken { .. } => "save-token",
+        }
+    }
+}
+
 /// A command with its id.
 #[derive(Debug, Clone)]
 pub struct Request {

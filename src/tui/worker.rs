@@ -142,6 +142,7 @@ impl Worker {
     }
 
     async fn run(&self, command: Command) -> Result<Outcome, Error> {
+        tracing::debug!(command = command.name(), "worker");
         match command {
             Command::Load => self.load().map(Outcome::Loaded),
             Command::Verify {

@@ -165,7 +165,18 @@ impl Http {
         let mut attempt = 0;
         loop {
             attempt += 1;
+            let started = std::time::Instant::now();
             let result = self.send_once(method.clone(), url, auth, body).await;
+            // Method, URL, outcome and time only: no header (auth) and no body is ever logged.
+            match &result {
+                Ok(answer) => {
+                    tracing::debug!(%method, url, status = answer.status, attempt, elapsed_ms = started.elapsed().as_millis() as u64, "vonage call")
+                }
+                Err(CallError::Api(e)) => {
+                    tracing::info!(%method, url, status = e.status, code = e.code.as_deref().unwrap_or(""), attempt, elapsed_ms = started.elapsed().as_millis() as u64, "vonage call refused")
+                }
+                Err(e) => tracing::warn!(%method, url, attempt, error = %e, "vonage call failed"),
+            }
             let retry_after = match &result {
                 Err(CallError::Transport { .. }) => Some(None),
                 Err(CallError::Api(e)) if e.status == 429 || e.status >= 500 => Some(e.retry_after),
@@ -181,6 +192,7 @@ impl Http {
                     if delay > self.retry.max_delay {
                         return result;
                     }
+                    tracing::info!(%method, url, attempt, delay_ms = delay.as_millis() as u64, "retrying");
                     tokio::time::sleep(delay).await;
                 }
                 _ => return result,
