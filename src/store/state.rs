@@ -12,13 +12,11 @@ use crate::auth::jwt::Token;
 use crate::auth::ttl::Ttl;
 use crate::error::Result;
 
-/// The whole state file of one profile.
+/// The whole state file of one profile. (The wizard's step is not stored: it resumes at the
+/// first step whose work is not found here, which cannot disagree with the data.)
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct State {
-    /// The wizard's step, so it resumes where it was left.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub wizard_step: Option<String>,
     #[serde(default)]
     pub apps: BTreeMap<AppId, AppState>,
 }
