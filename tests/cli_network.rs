@@ -26,7 +26,12 @@ impl Drop for SandboxProcess {
 }
 
 fn start_sandbox(extra: &[&str]) -> SandboxProcess {
+    start_sandbox_in(&std::env::temp_dir(), extra)
+}
+
+fn start_sandbox_in(dir: &Path, extra: &[&str]) -> SandboxProcess {
     let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("vonage-onboard"))
+        .current_dir(dir)
         .arg("sandbox")
         .args(extra)
         .stdout(Stdio::piped())
@@ -288,5 +293,42 @@ fn the_log_file_records_calls_but_never_a_secret_or_token() {
     assert!(
         !log.contains("Authorization") && !log.contains("Basic "),
         "an auth header is in the log"
+    );
+}
+
+#[test]
+fn a_state_file_named_without_a_directory_is_written_and_lost_deletes_are_not_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    // A bare file name: its parent directory is "" and must be read as ".".
+    let sandbox = start_sandbox_in(
+        dir.path(),
+        &[
+            "--state",
+            "state.json",
+            "--fault",
+            "DELETE /v2/applications drop x1",
+        ],
+    );
+    let home = dir.path().join("home");
+    let with_creds = |c: &mut Command| {
+        c.env("VONAGE_API_KEY", &sandbox.api_key)
+            .env("VONAGE_API_SECRET", &sandbox.api_secret);
+    };
+    let mut c = cmd(&home, &sandbox);
+    with_creds(&mut c);
+    let app = json_of(c.args(["--json", "app", "create", "demo"]));
+    assert!(dir.path().join("state.json").exists());
+    assert_eq!(mode(&dir.path().join("state.json")), 0o600);
+
+    // The first DELETE is processed but its answer dropped; the retry finds nothing (404),
+    // which means the delete worked: exit 0 and the profile forgets the application.
+    let id = app["id"].as_str().unwrap();
+    let mut c = cmd(&home, &sandbox);
+    with_creds(&mut c);
+    c.args(["app", "delete", id, "--yes"]).assert().success();
+    let config = std::fs::read_to_string(home.join("config.toml")).unwrap();
+    assert!(
+        !config.contains(id),
+        "the deleted application is still current: {config}"
     );
 }

@@ -423,3 +423,52 @@ fn the_sandbox_secret_is_prefilled_but_never_shown_in_debug() {
     assert_eq!(m.account.secret.value(), "sandbox-secret-1");
     assert!(!format!("{m:?}").contains("sandbox-secret-1"));
 }
+
+#[test]
+fn the_first_load_cannot_be_cancelled_and_its_failure_does_not_hang_the_wizard() {
+    let mut m = Model::new(NOW);
+    let id = in_flight(&m);
+    update(&mut m, key(KeyCode::Esc));
+    assert_eq!(
+        in_flight(&m),
+        id,
+        "Esc must not forget the load: nothing would work after"
+    );
+    let failure = Failure {
+        message: "config.toml is not valid: expected `=` (line 2)".into(),
+        fields: vec![],
+        refused: false,
+    };
+    answer(&mut m, id, Err(failure));
+    assert!(m.loaded);
+    assert_eq!(m.step, Step::Account);
+    typed(&mut m, "abcd1234");
+    assert_eq!(
+        m.account.key.value(),
+        "abcd1234",
+        "keys work after a failed load"
+    );
+}
+
+#[test]
+fn a_create_in_flight_cannot_be_cancelled_so_it_is_never_sent_twice() {
+    let mut m = at_application();
+    update(&mut m, key(KeyCode::Enter));
+    let (id, command) = sent(&update(&mut m, key(KeyCode::Enter)));
+    assert!(matches!(command, Command::CreateApp(_)));
+    update(&mut m, key(KeyCode::Esc));
+    assert_eq!(in_flight(&m), id);
+    assert!(
+        update(&mut m, key(KeyCode::Enter)).is_empty(),
+        "no second create while one is in flight"
+    );
+    answer(
+        &mut m,
+        id,
+        Ok(Outcome::AppReady {
+            app: app(),
+            reconciled: false,
+        }),
+    );
+    assert_eq!(m.application.current, Some(app()));
+}

@@ -260,23 +260,32 @@ fn strip_position(message: &str) -> &str {
     message.split(" at line ").next().unwrap_or(message)
 }
 
-/// `*` matches exactly one segment, `**` any number of remaining segments (including none).
+/// `*` matches exactly one segment, `**` any number of segments (including none).
+///
+/// Dynamic programming over (pattern segment, path segment), so a token whose ACL is full
+/// of `**` costs O(pattern × path), not the exponential time of backtracking.
 fn glob_matches(pattern: &str, path: &str) -> bool {
     let pattern: Vec<&str> = pattern.trim_start_matches('/').split('/').collect();
     let path: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    segments_match(&pattern, &path)
-}
-
-fn segments_match(pattern: &[&str], path: &[&str]) -> bool {
-    match (pattern.first(), path.first()) {
-        (None, None) => true,
-        (Some(&"**"), _) => {
-            // `**` swallows zero or more segments.
-            (0..=path.len()).any(|skip| segments_match(&pattern[1..], &path[skip..]))
+    // reach[j]: the pattern so far matches the first j path segments.
+    let mut reach = vec![false; path.len() + 1];
+    reach[0] = true;
+    for segment in pattern {
+        let mut next = vec![false; path.len() + 1];
+        if segment == "**" {
+            let mut seen = false;
+            for (j, slot) in next.iter_mut().enumerate() {
+                seen |= reach[j];
+                *slot = seen;
+            }
+        } else {
+            for (j, part) in path.iter().enumerate() {
+                next[j + 1] = reach[j] && (segment == "*" || segment == *part);
+            }
         }
-        (Some(p), Some(s)) => (*p == "*" || p == s) && segments_match(&pattern[1..], &path[1..]),
-        _ => false,
+        reach = next;
     }
+    reach[path.len()]
 }
 
 #[cfg(test)]
@@ -344,6 +353,16 @@ mod tests {
         assert!(acl.allows("GET", "/v1/users"));
         assert!(acl.allows("POST", "/v1/users/USR-1"));
         assert!(!acl.allows("DELETE", "/v1/users/USR-1"));
+    }
+
+    #[test]
+    fn many_double_stars_do_not_explode() {
+        let pattern = format!("/{}x", "**/".repeat(40));
+        let acl = Acl::from_json(&format!(r#"{{"paths": {{"{pattern}": {{}}}}}}"#)).unwrap();
+        let long_path = format!("/{}", vec!["a"; 200].join("/"));
+        // With backtracking these two calls did not finish; with the table they are instant.
+        assert!(!acl.allows("GET", &long_path));
+        assert!(acl.allows("GET", &format!("{long_path}/x")));
     }
 
     #[test]

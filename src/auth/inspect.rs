@@ -76,8 +76,8 @@ pub fn inspect(text: &str, key: Option<&PublicKey>, now: u64) -> Inspection {
     };
     let signature = check_signature(&decoded, key);
     let verdict = match (&signature, times(&decoded.claims)) {
-        (_, Err(why)) => Verdict::Malformed(why),
         (SignatureCheck::Invalid(why), _) => Verdict::BadSignature(why.clone()),
+        (_, Err(why)) => Verdict::Malformed(why),
         (_, Ok(times)) => times.verdict(now),
     };
     Inspection {
@@ -238,6 +238,15 @@ mod tests {
         let hs = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpYXQiOjF9.c2ln";
         assert!(matches!(
             inspect(hs, None, 5).verdict,
+            Verdict::BadSignature(_)
+        ));
+    }
+
+    #[test]
+    fn an_unsigned_token_without_times_is_a_bad_signature_first() {
+        // {} . {} . (empty): alg missing, iat missing; the algorithm is the first problem.
+        assert!(matches!(
+            inspect("e30.e30.", None, 5).verdict,
             Verdict::BadSignature(_)
         ));
     }

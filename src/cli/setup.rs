@@ -85,7 +85,12 @@ fn read_credentials(session: &Session, args: SetupArgs) -> Result<ApiCredentials
             "the API key must be one word, as shown in the dashboard",
         ));
     }
-    let api_secret = if args.api_secret_stdin {
+    let api_secret = if args.api_secret_stdin && std::io::stdin().is_terminal() {
+        // "Read it from stdin" on a terminal: still never echo it.
+        rpassword::prompt_password("API secret (not shown): ")
+            .map(|s| SecretString::from(s.trim().to_owned()))
+            .map_err(|e| Error::usage(format!("could not read the secret: {e}")))?
+    } else if args.api_secret_stdin {
         let mut line = String::new();
         std::io::stdin()
             .lock()

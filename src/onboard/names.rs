@@ -15,6 +15,8 @@ pub fn check_user_name(name: &str) -> Result<&str> {
         Some("is longer than 200 characters")
     } else if name.chars().any(char::is_control) {
         Some("contains a control character")
+    } else if name == "." || name == ".." {
+        Some("cannot be used: it would read as a path in the API's URLs")
     } else if name.starts_with("USR-") {
         Some("starts with USR-, which Vonage reserves for user ids")
     } else {
@@ -36,6 +38,8 @@ mod tests {
         assert!(check_user_name("Zoë Smith").is_ok());
         for bad in [
             "",
+            ".",
+            "..",
             " alice",
             "alice\n",
             "a\u{7}b",

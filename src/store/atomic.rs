@@ -65,9 +65,11 @@ pub fn is_shared(path: &Path) -> bool {
 }
 
 fn write_temp_beside(path: &Path, bytes: &[u8]) -> Result<PathBuf> {
-    let dir = path
-        .parent()
-        .ok_or_else(|| Error::file(path, "has no parent directory"))?;
+    let dir = match path.parent() {
+        Some(dir) if dir.as_os_str().is_empty() => Path::new("."),
+        Some(dir) => dir,
+        None => return Err(Error::file(path, "has no parent directory")),
+    };
     ensure_private_dir(dir)?;
     let name = path
         .file_name()
@@ -93,6 +95,12 @@ fn write_temp_beside(path: &Path, bytes: &[u8]) -> Result<PathBuf> {
 /// Makes the rename itself durable.
 fn sync_parent(path: &Path) -> Result<()> {
     if let Some(dir) = path.parent() {
+        // A bare file name's parent is "": the current directory.
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
         File::open(dir)
             .and_then(|d| d.sync_all())
             .map_err(|e| Error::io("sync directory", dir, e))?;

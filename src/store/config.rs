@@ -38,6 +38,7 @@ impl Config {
     }
 
     pub fn save(&self, home: &Home) -> Result<()> {
+        home.prepare()?;
         let text = toml::to_string_pretty(self).expect("config always serializes");
         write_private(&home.config_file(), text.as_bytes())
     }

@@ -37,6 +37,19 @@ impl Home {
         &self.root
     }
 
+    /// Creates the home directory 0700, or narrows an existing one to 0700 (it holds secrets),
+    /// before anything is written in it.
+    pub fn prepare(&self) -> Result<()> {
+        use std::os::unix::fs::PermissionsExt;
+        crate::store::atomic::ensure_private_dir(&self.root)?;
+        let meta = std::fs::metadata(&self.root).map_err(|e| Error::io("read", &self.root, e))?;
+        if meta.permissions().mode() & 0o077 != 0 {
+            std::fs::set_permissions(&self.root, std::fs::Permissions::from_mode(0o700))
+                .map_err(|e| Error::io("restrict the permissions of", &self.root, e))?;
+        }
+        Ok(())
+    }
+
     pub fn config_file(&self) -> PathBuf {
         self.root.join("config.toml")
     }

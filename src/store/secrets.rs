@@ -33,6 +33,7 @@ impl Credentials {
     }
 
     pub fn save(&self, home: &Home) -> Result<()> {
+        home.prepare()?;
         let file: BTreeMap<&str, Entry> = self
             .secrets
             .iter()
@@ -60,6 +61,19 @@ impl Credentials {
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn an_existing_open_home_is_narrowed_before_a_secret_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("home");
+        std::fs::create_dir(&root).unwrap();
+        std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let mut creds = Credentials::default();
+        creds.set(&ProfileName::default(), SecretString::from("x"));
+        creds.save(&Home::at(&root)).unwrap();
+        let mode = std::fs::metadata(&root).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+    }
 
     #[test]
     fn secrets_round_trip_in_a_0600_file_and_never_show_in_debug() {

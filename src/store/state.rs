@@ -77,6 +77,7 @@ impl State {
     }
 
     pub fn save(&self, home: &Home, profile: &ProfileName) -> Result<()> {
+        home.prepare()?;
         let text = secrecy::zeroize::Zeroizing::new(
             serde_json::to_string_pretty(self).expect("state always serializes"),
         );

@@ -49,6 +49,16 @@ pub enum Command {
 }
 
 impl Command {
+    /// Whether forgetting the answer (Esc) can neither lose nor double anything: reads, and a
+    /// verification (storing the same accepted pair again is harmless). Creates, mints and
+    /// saves cannot be forgotten; nor can the first `Load`: the wizard cannot start without it.
+    pub fn can_be_forgotten(&self) -> bool {
+        matches!(
+            self,
+            Command::ListApps | Command::ListUsers | Command::Verify { .. }
+        )
+    }
+
     /// The command's name, for the log (its data may hold a secret).
     pub fn name(&self) -> &'static str {
         match self {

@@ -59,6 +59,8 @@ pub struct Status {
 pub struct Busy {
     pub id: RequestId,
     pub label: String,
+    /// Whether Esc may forget it (see `Command::can_be_forgotten`).
+    pub cancellable: bool,
 }
 
 /// What every screen may touch besides its own state: requests, the status line, effects.
@@ -79,6 +81,7 @@ impl Ctl {
         self.busy = Some(Busy {
             id,
             label: label.to_owned(),
+            cancellable: command.can_be_forgotten(),
         });
         self.effects.push(Effect::Send(Request { id, command }));
         id

@@ -46,10 +46,19 @@ fn on_key(model: &mut Model, key: KeyEvent) {
         return;
     }
     if key.code == KeyCode::Esc && model.ctl.is_busy() {
-        if let Some(busy) = model.ctl.busy.take() {
-            model
-                .ctl
-                .info(format!("Cancelled: {}", busy.label.trim_end_matches('…')));
+        // Only reads can be forgotten: a create whose answer were ignored could be made twice.
+        match model.ctl.busy.take() {
+            Some(busy) if busy.cancellable => {
+                model
+                    .ctl
+                    .info(format!("Cancelled: {}", busy.label.trim_end_matches('…')));
+            }
+            other => {
+                model.ctl.busy = other;
+                model
+                    .ctl
+                    .info("This cannot be cancelled once sent; it is finishing.");
+            }
         }
         return;
     }
@@ -210,6 +219,13 @@ fn on_outcome(model: &mut Model, outcome: Outcome) {
 
 fn on_failure(model: &mut Model, failure: &Failure) {
     model.ctl.error(failure.message.clone());
+    if !model.loaded {
+        // The stored state could not be read: start from nothing rather than hang. Saving
+        // reads the same files first, so nothing damaged gets overwritten.
+        model.loaded = true;
+        model.step = Step::Account;
+        return;
+    }
     match model.step {
         Step::Account => model.account.failed(failure),
         Step::Application => {

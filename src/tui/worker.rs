@@ -67,10 +67,17 @@ pub fn spawn(config: WorkerConfig) -> WorkerHandle {
             let events = event_tx.clone();
             // Each request runs on its own, so a slow one never holds up the next.
             tokio::spawn(async move {
-                let result = worker
-                    .run(request.command)
-                    .await
-                    .map_err(|e| failure_of(&e));
+                // Run in a task of its own so that even a panic becomes an answer: the
+                // spinner must never wait for an event that will not come.
+                let result =
+                    match tokio::spawn(async move { worker.run(request.command).await }).await {
+                        Ok(result) => result.map_err(|e| failure_of(&e)),
+                        Err(e) => Err(Failure {
+                            message: format!("the request stopped unexpectedly ({e})"),
+                            fields: Vec::new(),
+                            refused: false,
+                        }),
+                    };
                 let _ = events.send(WorkerEvent {
                     id: request.id,
                     result,
@@ -192,6 +199,7 @@ impl Worker {
                 Ok(app_ready(&ready))
             }
             Command::AdoptApp { id, key_path } => {
+                let key_path = expand_home(&key_path);
                 let ready = applications::adopt(
                     self.home(),
                     self.profile(),
@@ -336,5 +344,13 @@ fn row_of(user: crate::vonage::User) -> UserRow {
         id: Some(user.id),
         name: user.name,
         display_name: user.display_name,
+    }
+}
+
+/// `~/key.pem` as the shell would read it (typed into the wizard, where no shell expands it).
+fn expand_home(path: &Path) -> std::path::PathBuf {
+    match (path.strip_prefix("~"), directories::BaseDirs::new()) {
+        (Ok(rest), Some(dirs)) => dirs.home_dir().join(rest),
+        _ => path.to_path_buf(),
     }
 }

@@ -195,7 +195,20 @@ impl Http {
                     tracing::info!(%method, url, attempt, delay_ms = delay.as_millis() as u64, "retrying");
                     tokio::time::sleep(delay).await;
                 }
-                _ => return result,
+                _ => {
+                    // A DELETE is retried only when an earlier try may have reached the API; a
+                    // 404 now means that earlier try deleted it.
+                    if method == Method::DELETE
+                        && attempt > 1
+                        && matches!(&result, Err(CallError::Api(e)) if e.status == 404)
+                    {
+                        return Ok(Answer {
+                            status: 204,
+                            body: Vec::new(),
+                        });
+                    }
+                    return result;
+                }
             }
         }
     }

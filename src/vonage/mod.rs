@@ -62,6 +62,9 @@ pub fn check_base_url(text: &str) -> Result<String> {
     if url.host_str().is_none_or(str::is_empty) {
         return Err(bad("has no host"));
     }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(bad("must not carry a user name or password"));
+    }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(bad("must not have a query or fragment"));
     }
@@ -118,7 +121,14 @@ mod tests {
             check_base_url("http://127.0.0.1:8080/").unwrap(),
             "http://127.0.0.1:8080"
         );
-        for bad in ["", "api.nexmo.com", "ftp://x", "https://x/?a=1", "http://"] {
+        for bad in [
+            "",
+            "api.nexmo.com",
+            "ftp://x",
+            "https://x/?a=1",
+            "http://",
+            "https://u:p@x",
+        ] {
             assert!(check_base_url(bad).is_err(), "{bad:?}");
         }
     }

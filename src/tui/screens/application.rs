@@ -172,7 +172,7 @@ impl ApplicationScreen {
                             "Checking the key against the application…",
                             Command::AdoptApp {
                                 id,
-                                key_path: expand_home(path),
+                                key_path: PathBuf::from(path),
                             },
                         );
                     }
@@ -345,26 +345,6 @@ impl ApplicationScreen {
     }
 }
 
-/// A path with the home directory shown as `~`, as developers type it.
-fn home_relative(path: &std::path::Path) -> String {
-    match directories::BaseDirs::new().and_then(|d| {
-        path.strip_prefix(d.home_dir())
-            .ok()
-            .map(|p| p.to_path_buf())
-    }) {
-        Some(rest) => format!("~/{}", rest.display()),
-        None => path.display().to_string(),
-    }
-}
-
-/// `~/key.pem` as the shell would read it.
-fn expand_home(path: &str) -> PathBuf {
-    match (path.strip_prefix("~/"), directories::BaseDirs::new()) {
-        (Some(rest), Some(dirs)) => dirs.home_dir().join(rest),
-        _ => PathBuf::from(path),
-    }
-}
-
 pub fn view(model: &Model, theme: Theme, area: Rect, frame: &mut Frame) {
     let s = &model.application;
     let mut lines: Vec<Line> = Vec::new();
@@ -386,7 +366,7 @@ pub fn view(model: &Model, theme: Theme, area: Rect, frame: &mut Frame) {
                 ));
                 // On a line of its own, wrapped below: a key path is often wider than the screen.
                 lines.push(Line::styled(
-                    format!("  {}", home_relative(&app.key_path)),
+                    format!("  {}", app.key_path.display()),
                     theme.accent(),
                 ));
                 if s.reconciled {
@@ -424,7 +404,13 @@ pub fn view(model: &Model, theme: Theme, area: Rect, frame: &mut Frame) {
                 ]));
             }
             match &s.apps {
-                None => lines.push(Line::styled("  (listing…)", theme.dim())),
+                None if model.ctl.is_busy() => {
+                    lines.push(Line::styled("  (listing…)", theme.dim()))
+                }
+                None => lines.push(Line::styled(
+                    "  (not listed: Ctrl-L lists them)",
+                    theme.dim(),
+                )),
                 Some(all) => lines.push(Line::styled(
                     format!("  {} of {} application(s)", filtered.len(), all.len()),
                     theme.dim(),

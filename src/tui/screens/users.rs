@@ -100,6 +100,13 @@ impl UsersScreen {
                 }
             }
             KeyCode::Enter => return self.submit(ctl),
+            KeyCode::Char('l')
+                if key
+                    .modifiers
+                    .contains(crossterm::event::KeyModifiers::CONTROL) =>
+            {
+                ctl.send("Listing the application's users…", Command::ListUsers);
+            }
             _ => {
                 let field = match self.focus {
                     Focus::Name => &mut self.name,
@@ -192,6 +199,7 @@ impl UsersScreen {
         &[
             ("Enter", "create / continue on empty"),
             ("Tab", "next field"),
+            ("Ctrl-L", "reload"),
             ("Esc", "back"),
             ("Ctrl-C", "quit"),
         ]
@@ -253,7 +261,12 @@ pub fn view(model: &Model, theme: Theme, area: Rect, frame: &mut Frame) {
         .filter(|u| needle.is_empty() || u.name.to_lowercase().contains(&needle))
         .collect();
     if s.listed.is_none() {
-        lines.push(Line::styled("  (listing…)", theme.dim()));
+        let text = if model.ctl.is_busy() {
+            "  (listing…)"
+        } else {
+            "  (not listed: Ctrl-L lists them)"
+        };
+        lines.push(Line::styled(text, theme.dim()));
     } else if users.is_empty() {
         lines.push(Line::styled("  no users yet", theme.dim()));
     }
