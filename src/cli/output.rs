@@ -38,9 +38,3 @@ impl Output {
         eprintln!("{text}");
     }
 }
-
-/// RFC 3339 UTC time of a Unix timestamp, e.g. `2026-11-29T07:12:00Z`.
-pub fn rfc3339(unix: u64) -> String {
-    let time = std::time::UNIX_EPOCH + std::time::Duration::from_secs(unix.min(253_402_300_799));
-    humantime::format_rfc3339_seconds(time).to_string()
-}

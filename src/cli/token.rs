@@ -6,7 +6,6 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 
 use super::Session;
-use super::output::rfc3339;
 use crate::auth::acl::AclChoice;
 use crate::auth::inspect::{SignatureCheck, Verdict, inspect};
 use crate::auth::ttl::{Ttl, format_duration};
@@ -14,7 +13,7 @@ use crate::clipboard;
 use crate::error::{Error, ExitCode, Result};
 use crate::onboard::context::AppContext;
 use crate::onboard::tokens::{TokenRequest, list_tokens, mint_admin_token, mint_user_token};
-use crate::onboard::unix_now;
+use crate::onboard::{rfc3339, unix_now};
 
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]

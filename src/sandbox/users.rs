@@ -1,7 +1,7 @@
 //! Users API (`/v1/users` and the older `/v0.3/users`): cursor-paged list, create, get by id
 //! or name, patch, delete, per application, behind verified bearer JWTs (vonage-api.md §5).
 
-use std::time::{Duration, UNIX_EPOCH};
+use crate::onboard::rfc3339;
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
@@ -88,10 +88,6 @@ fn user_lite(user: &UserRecord, base: &str, version: Version) -> Value {
     }
     out.insert("_links".into(), self_link(user, base, version));
     Value::Object(out)
-}
-
-fn rfc3339(unix: u64) -> String {
-    humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(unix)).to_string()
 }
 
 fn authorize(
