@@ -2,57 +2,18 @@
 //! started by the test, with `--json`, exit codes and file modes checked.
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
-use std::io::{BufRead, BufReader};
+mod support;
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Child, Command as StdCommand, Stdio};
 
 use assert_cmd::Command;
 use serde_json::Value;
 
-/// `vonage-onboard sandbox` in the background; killed when dropped.
-struct SandboxProcess {
-    child: Child,
-    url: String,
-    api_key: String,
-    api_secret: String,
-}
-
-impl Drop for SandboxProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use support::{SandboxProcess, run_ok, start_sandbox as start_sandbox_in};
 
 fn start_sandbox(extra: &[&str]) -> SandboxProcess {
     start_sandbox_in(&std::env::temp_dir(), extra)
-}
-
-fn start_sandbox_in(dir: &Path, extra: &[&str]) -> SandboxProcess {
-    let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("vonage-onboard"))
-        .current_dir(dir)
-        .arg("sandbox")
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut field = |name: &str| {
-        let line = lines.next().unwrap().unwrap();
-        line.strip_prefix(&format!("{name}: "))
-            .unwrap_or_else(|| panic!("{line:?}"))
-            .to_owned()
-    };
-    let (url, api_key, api_secret) = (field("url"), field("api_key"), field("api_secret"));
-    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
-    SandboxProcess {
-        child,
-        url,
-        api_key,
-        api_secret,
-    }
 }
 
 /// The binary with a clean environment pointed at the sandbox.
@@ -66,13 +27,7 @@ fn cmd(home: &Path, sandbox: &SandboxProcess) -> Command {
 }
 
 fn json_of(c: &mut Command) -> Value {
-    let out = c.output().unwrap();
-    assert!(
-        out.status.success(),
-        "exit {:?}: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(c);
     assert!(!out.stdout.contains(&0x1b), "escape bytes in --json output");
     serde_json::from_slice(&out.stdout).unwrap()
 }

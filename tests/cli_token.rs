@@ -30,14 +30,7 @@ fn cmd(home: &Path) -> Command {
 }
 
 fn stdout_of(c: &mut Command) -> String {
-    let out = c.output().unwrap();
-    assert!(
-        out.status.success(),
-        "exit {:?}: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    String::from_utf8(support::run_ok(c).stdout).unwrap()
 }
 
 fn claims_of(token: &str) -> Value {

@@ -11,9 +11,9 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -24,81 +24,12 @@ use serde_json::Value;
 const NPM_TIMEOUT: Duration = Duration::from_secs(60);
 /// The flow bounds itself at 40 s (and each request at 10 s); this is the backstop.
 const FLOW_TIMEOUT: Duration = Duration::from_secs(50);
-const SANDBOX_START_TIMEOUT: Duration = Duration::from_secs(15);
 const PROBE_TIMEOUT: Duration = Duration::from_secs(15);
 /// How long to wait for a finished process's output pipes to close (a killed npm may
 /// leave a grandchild holding them).
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
 const SKIP_ENV: &str = "VONAGE_ONBOARD_SKIP_NODE_SDK";
-
-/// `vonage-onboard sandbox` in the background; killed when dropped.
-struct SandboxProcess {
-    child: Child,
-    url: String,
-    api_key: String,
-    api_secret: String,
-    stderr_log: PathBuf,
-}
-
-impl SandboxProcess {
-    /// What the sandbox logged, for failure messages.
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.stderr_log).unwrap_or_default()
-    }
-}
-
-impl Drop for SandboxProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts the sandbox and reads its `url:`, `api_key:`, `api_secret:` lines, within
-/// [`SANDBOX_START_TIMEOUT`]. Its stdout is drained to the end in the background so the
-/// pipe stays open; its stderr goes to `stderr_log`.
-fn start_sandbox(stderr_log: &Path) -> SandboxProcess {
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("vonage-onboard"))
-        .arg("sandbox")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(stderr_log).unwrap())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            // The receiver stops listening after three lines; keep draining regardless.
-            let _ = tx.send(line);
-        }
-    });
-    let deadline = Instant::now() + SANDBOX_START_TIMEOUT;
-    let mut field = |name: &str| -> String {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let line = rx.recv_timeout(left).unwrap_or_else(|e| {
-            let _ = child.kill();
-            panic!(
-                "no `{name}:` line from `vonage-onboard sandbox` ({e}); stderr: {}",
-                std::fs::read_to_string(stderr_log).unwrap_or_default()
-            )
-        });
-        line.strip_prefix(&format!("{name}: "))
-            .unwrap_or_else(|| panic!("expected `{name}: ...`, got {line:?}"))
-            .to_owned()
-    };
-    let (url, api_key, api_secret) = (field("url"), field("api_key"), field("api_secret"));
-    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
-    SandboxProcess {
-        child,
-        url,
-        api_key,
-        api_secret,
-        stderr_log: stderr_log.to_owned(),
-    }
-}
 
 /// A finished (or killed) process's exit and output.
 struct Finished {
@@ -262,7 +193,7 @@ fn the_vonage_node_sdk_works_against_the_sandbox_given_only_its_base_url() {
     }
     let installed = started.elapsed();
 
-    let sandbox = start_sandbox(&dir.path().join("sandbox.log"));
+    let sandbox = support::start_sandbox(dir.path(), &[]);
     let flow_started = Instant::now();
     let flow = run_bounded(
         Command::new("node")
