@@ -31,6 +31,9 @@ fn shell(sandbox: &RunningSandbox, home: &Home, clipboard: MemoryClipboard) -> S
             api_key: sandbox.api_key().to_owned(),
             api_secret: sandbox.api_secret().clone(),
         }),
+        env_credentials: None,
+        application_id: None,
+        private_key_path: None,
     };
     Shell::new(
         Terminal::new(TestBackend::new(80, 24)).unwrap(),
@@ -163,6 +166,66 @@ async fn a_wrong_secret_is_refused_and_kept_for_correction() {
     assert!(
         !home.credentials_file().exists(),
         "a refused pair is never stored"
+    );
+    sandbox.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_environment_s_credentials_and_application_are_used_as_by_the_commands() {
+    use vonage_onboard::onboard::applications::{self, AppSpec};
+    use vonage_onboard::vonage::{Endpoints, VonageClient};
+
+    let sandbox = sandbox::start(SandboxOptions::default()).await.unwrap();
+    let credentials = ApiCredentials {
+        api_key: sandbox.api_key().to_owned(),
+        api_secret: sandbox.api_secret().clone(),
+    };
+    // An application made elsewhere (another home), known here only through the environment.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let client = VonageClient::new(
+        Endpoints::new(Some(sandbox.url()), vonage_onboard::region::Region::Global).unwrap(),
+        Some(credentials.clone()),
+    )
+    .unwrap();
+    let spec = AppSpec {
+        name: "from-env".into(),
+        ..AppSpec::default()
+    };
+    let made = applications::create(
+        &Home::at(elsewhere.path()),
+        &ProfileName::default(),
+        &client,
+        &spec,
+    )
+    .await
+    .unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let config = WorkerConfig {
+        home: Home::at(dir.path().join("home")),
+        profile: ProfileName::default(),
+        api_base: Some(sandbox.url().to_owned()),
+        region: None,
+        suggested: None,
+        env_credentials: Some(credentials),
+        application_id: Some(made.record.id.to_string()),
+        private_key_path: Some(made.key_path.clone()),
+    };
+    let mut shell = Shell::new(
+        Terminal::new(TestBackend::new(80, 24)).unwrap(),
+        Model::new(unix_now()),
+        worker::spawn(config),
+        Box::new(MemoryClipboard::default()),
+        Theme::plain(),
+    );
+    shell.settle(WAIT).await.unwrap();
+    assert_eq!(shell.model.step, Step::Users, "{}", screen(&shell));
+    type_text(&mut shell, "erin").await;
+    press(&mut shell, KeyCode::Enter).await;
+    assert!(
+        screen(&shell).contains("Created erin"),
+        "{}",
+        screen(&shell)
     );
     sandbox.stop().await;
 }

@@ -1,9 +1,11 @@
 //! No command on a terminal: the wizard, against the configured API or the embedded sandbox.
 
 use super::Session;
+use super::net::env_credentials;
 use crate::clipboard::{Clipboard, NoClipboard, SystemClipboard, Terminal};
 use crate::error::{ExitCode, Result};
 use crate::tui::worker::WorkerConfig;
+use crate::vonage::ApiCredentials;
 
 pub async fn run(session: &Session) -> Result<ExitCode> {
     let config = WorkerConfig {
@@ -15,6 +17,16 @@ pub async fn run(session: &Session) -> Result<ExitCode> {
         },
         region: session.global.region,
         suggested: session.sandbox.as_ref().map(|s| s.credentials.clone()),
+        // The sandbox has its own pair; elsewhere the environment's wins, as for commands.
+        env_credentials: match (&session.sandbox, env_credentials()) {
+            (None, (Some(api_key), Some(api_secret))) => Some(ApiCredentials {
+                api_key,
+                api_secret,
+            }),
+            _ => None,
+        },
+        application_id: session.global.application_id.clone(),
+        private_key_path: session.global.private_key_path.clone(),
     };
     let clipboard: Box<dyn Clipboard> = if session.global.no_clipboard {
         Box::new(NoClipboard)

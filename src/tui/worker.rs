@@ -2,7 +2,7 @@
 //! `onboard::`), calling the same `onboard::` functions as the commands, and answers with a
 //! `WorkerEvent` carrying the request's id. It never touches the terminal.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use secrecy::ExposeSecret;
@@ -39,6 +39,13 @@ pub struct WorkerConfig {
     pub region: Option<Region>,
     /// The sandbox's pair, offered on the Account screen (stored only once verified).
     pub suggested: Option<ApiCredentials>,
+    /// `VONAGE_API_KEY` + `VONAGE_API_SECRET`: used before the profile's pair, as the
+    /// commands do.
+    pub env_credentials: Option<ApiCredentials>,
+    /// `VONAGE_APPLICATION_ID` / `VONAGE_PRIVATE_KEY_PATH` (or their flags): used before the
+    /// profile's current application.
+    pub application_id: Option<String>,
+    pub private_key_path: Option<PathBuf>,
 }
 
 /// The channel ends the shell holds.
@@ -138,14 +145,29 @@ impl Worker {
         if let Some(client) = cached.as_ref() {
             return Ok(client.clone());
         }
-        let credentials = resolve_credentials(self.home(), self.profile(), None, None)?;
+        let env = self.config.env_credentials.clone();
+        let credentials = resolve_credentials(
+            self.home(),
+            self.profile(),
+            env.as_ref().map(|c| c.api_key.clone()),
+            env.map(|c| c.api_secret),
+        )?;
         let client = VonageClient::new(self.endpoints(None)?, credentials)?;
         *cached = Some(client.clone());
         Ok(client)
     }
 
     fn signer(&self) -> Result<crate::auth::jwt::Signer, Error> {
-        AppContext::resolve(self.home(), self.profile(), None, None)?.signer()
+        self.app_context()?.signer()
+    }
+
+    fn app_context(&self) -> Result<AppContext, Error> {
+        AppContext::resolve(
+            self.home(),
+            self.profile(),
+            self.config.application_id.as_deref(),
+            self.config.private_key_path.as_deref(),
+        )
     }
 
     async fn run(&self, command: Command) -> Result<Outcome, Error> {
@@ -270,23 +292,22 @@ impl Worker {
         let (home, profile) = (self.home(), self.profile());
         let config = Config::load(home)?;
         let stored = config.profile(profile).cloned().unwrap_or_default();
-        let has_secret = Credentials::load(home)?.get(profile).is_some();
+        let env = self.config.env_credentials.as_ref();
+        let has_secret = env.is_some() || Credentials::load(home)?.get(profile).is_some();
         let suggested = self.config.suggested.as_ref().filter(|_| !has_secret);
-        let current_app = stored.current_application.as_ref().and_then(|id| {
-            let key_path = home.private_key_file(profile, id);
-            key_path.exists().then(|| {
-                let name = load_record(home, profile, id)
-                    .ok()
-                    .flatten()
-                    .map_or_else(|| id.to_string(), |r| r.name);
-                current_of(id.as_str(), &name, &key_path)
-            })
+        // The environment's application first, as the commands do; then the profile's.
+        let context = self.app_context().ok().filter(|c| c.key_path.exists());
+        let current_app = context.as_ref().map(|c| {
+            let name = load_record(home, profile, &c.id)
+                .ok()
+                .flatten()
+                .map_or_else(|| c.id.to_string(), |r| r.name);
+            current_of(c.id.as_str(), &name, &c.key_path)
         });
         let state = State::load(home, profile)?;
-        let users = stored
-            .current_application
+        let users = context
             .as_ref()
-            .and_then(|id| state.apps.get(id))
+            .and_then(|c| state.apps.get(&c.id))
             .map(|app| {
                 app.users
                     .iter()
@@ -308,8 +329,9 @@ impl Worker {
             })
             .unwrap_or_default();
         Ok(Snapshot {
-            api_key: stored
-                .api_key
+            api_key: env
+                .map(|c| c.api_key.clone())
+                .or(stored.api_key)
                 .or_else(|| suggested.map(|c| c.api_key.clone())),
             has_secret,
             region: stored.region,
