@@ -393,3 +393,31 @@ fn completions_are_printed() {
     );
     assert!(out.contains("vonage-onboard"));
 }
+
+#[test]
+fn concurrent_token_runs_never_lose_each_other_s_users() {
+    let home = tempfile::tempdir().unwrap();
+    let children: Vec<_> = (0..16)
+        .map(|i| {
+            std::process::Command::new(assert_cmd::cargo::cargo_bin("vonage-onboard"))
+                .env_clear()
+                .env("VONAGE_ONBOARD_HOME", home.path())
+                .env("VONAGE_APPLICATION_ID", APP_ID)
+                .env("VONAGE_PRIVATE_KEY_PATH", fixture("test-key-pkcs8.pem"))
+                .args(["token", &format!("user-{i:02}")])
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut child in children {
+        assert!(child.wait().unwrap().success());
+    }
+    let list = stdout_of(cmd(home.path()).args(["token", "list", "--json"]));
+    let list: Value = serde_json::from_str(&list).unwrap();
+    assert_eq!(
+        list["tokens"].as_array().unwrap().len(),
+        16,
+        "a run overwrote another's token: {list}"
+    );
+}

@@ -174,7 +174,7 @@ fn the_real_binary_walks_to_a_token_and_restores_the_terminal() {
     );
 
     t.keys(&["C-c"]);
-    let after = t.wait_for("EXITED");
+    let after = t.wait_for("icanon"); // printed by stty after EXITED: wait for the last line
     assert!(after.contains("EXITED 0"), "{after}");
     assert_eq!(
         t.display("#{alternate_on}"),
@@ -228,7 +228,7 @@ fn sigterm_restores_the_terminal_too() {
         .status()
         .unwrap();
     assert!(status.success(), "could not signal the wizard");
-    let after = t.wait_for("EXITED");
+    let after = t.wait_for("icanon"); // printed by stty after EXITED: wait for the last line
     assert!(after.contains("EXITED 0"), "{after}");
     assert_eq!(t.display("#{alternate_on}"), "0");
     let modes = after

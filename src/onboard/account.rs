@@ -95,6 +95,7 @@ pub fn store_credentials(
     credentials: &ApiCredentials,
     settings: StoredSettings,
 ) -> Result<()> {
+    let _lock = crate::store::lock::lock(home)?;
     // Load both first: a corrupt file stops us before anything is written.
     let mut config = Config::load(home)?;
     let mut secrets = Credentials::load(home)?;

@@ -207,6 +207,7 @@ fn record_of(app: &Application, id: AppId, public: &PublicKey) -> AppRecord {
 }
 
 fn make_current(home: &Home, profile: &ProfileName, id: &AppId) -> Result<()> {
+    let _lock = crate::store::lock::lock(home)?;
     let mut config = Config::load(home)?;
     config.profile_mut(profile).current_application = Some(id.clone());
     config.save(home)
@@ -273,6 +274,7 @@ pub async fn delete(
 ) -> Result<Option<PathBuf>> {
     let id = AppId::parse(id)?;
     client.delete_application(id.as_str()).await?;
+    let _lock = crate::store::lock::lock(home)?;
     let mut config = Config::load(home)?;
     let entry = config.profile_mut(profile);
     if entry.current_application.as_ref() == Some(&id) {

@@ -92,6 +92,7 @@ pub fn import(
     }
 
     // Every check that can fail comes before the first write.
+    let _lock = crate::store::lock::lock(home)?;
     let mut config = Config::load(home)?;
     let secret = chosen
         .secret

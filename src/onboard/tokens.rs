@@ -34,6 +34,7 @@ pub fn mint_user_token(
     request: TokenRequest,
     now: u64,
 ) -> Result<UserToken> {
+    let _lock = crate::store::lock::lock(home)?;
     let mut state = State::load(home, profile)?;
     let app = state.app_mut(signer.application_id());
     let user = match request.user {

@@ -83,6 +83,7 @@ pub async fn create(
 
 /// Records a user's id under its name in the profile's state.
 fn remember(home: &Home, profile: &ProfileName, signer: &Signer, user: &User) -> Result<()> {
+    let _lock = crate::store::lock::lock(home)?;
     let mut state = State::load(home, profile)?;
     let record = state
         .app_mut(signer.application_id())
@@ -120,6 +121,7 @@ pub async fn delete(
 ) -> Result<User> {
     let user = show(client, signer, id_or_name).await?;
     client.delete_user(signer, &user.id).await?;
+    let _lock = crate::store::lock::lock(home)?;
     let mut state = State::load(home, profile)?;
     let app = state.app_mut(signer.application_id());
     if app.users.remove(&user.name).is_some() {

@@ -3,6 +3,7 @@
 pub mod apps;
 pub mod atomic;
 pub mod config;
+pub mod lock;
 pub mod paths;
 pub mod secrets;
 pub mod state;
