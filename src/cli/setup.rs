@@ -10,7 +10,7 @@ use serde_json::json;
 use super::Session;
 use super::net::env_credentials;
 use crate::error::{Error, ExitCode, Result};
-use crate::onboard::account::{StoredSettings, store_credentials, verify};
+use crate::onboard::account::{StoredSettings, setup};
 use crate::vonage::{ApiCredentials, VonageClient};
 
 #[derive(Debug, Args)]
@@ -27,9 +27,6 @@ pub async fn run(session: &Session, args: SetupArgs) -> Result<ExitCode> {
     let credentials = read_credentials(session, args)?;
     // The pair under test, not whatever the profile held before.
     let client = VonageClient::new(session.endpoints()?, Some(credentials.clone()))?;
-    let check = session
-        .spin("Checking the key and secret with Vonage…", verify(&client))
-        .await?;
     let settings = StoredSettings {
         // A sandbox's port changes every run: its URL is never stored.
         api_base: if session.sandbox.is_some() {
@@ -39,7 +36,12 @@ pub async fn run(session: &Session, args: SetupArgs) -> Result<ExitCode> {
         },
         region: session.global.region,
     };
-    store_credentials(&session.home, &session.profile, &credentials, settings)?;
+    let check = session
+        .spin(
+            "Checking the key and secret with Vonage…",
+            setup(&session.home, &session.profile, &client, settings),
+        )
+        .await?;
 
     let out = &session.out;
     if out.json {

@@ -81,6 +81,22 @@ pub async fn verify(client: &VonageClient) -> Result<AccountCheck> {
     })
 }
 
+/// `setup`: checks the client's pair with Vonage and stores it only once it was accepted, so
+/// a refused pair never replaces a working one.
+pub async fn setup(
+    home: &Home,
+    profile: &ProfileName,
+    client: &VonageClient,
+    settings: StoredSettings,
+) -> Result<AccountCheck> {
+    let check = verify(client).await?;
+    let credentials = client
+        .credentials()
+        .ok_or_else(|| Error::from(CallError::NoCredentials))?;
+    store_credentials(home, profile, credentials, settings)?;
+    Ok(check)
+}
+
 /// What `setup` stores besides the pair itself.
 #[derive(Debug, Clone, Default)]
 pub struct StoredSettings {

@@ -74,6 +74,27 @@ pub fn mint_admin_token(signer: &Signer, ttl: Option<Ttl>, now: u64) -> Minted {
     signer.mint(&Subject::Admin, ttl.unwrap_or(ttl::DEFAULT_ADMIN), now)
 }
 
+/// Writes a user's last token to a new file (0600, never overwriting one); returns its
+/// absolute path.
+pub fn save_token(
+    home: &Home,
+    profile: &ProfileName,
+    app: &AppId,
+    user: &str,
+    path: &std::path::Path,
+) -> Result<std::path::PathBuf> {
+    let state = State::load(home, profile)?;
+    let token = state
+        .apps
+        .get(app)
+        .and_then(|a| a.users.get(user))
+        .and_then(|u| u.last_token.as_ref())
+        .ok_or_else(|| Error::usage(format!("{user} has no token yet")))?;
+    let text = secrecy::zeroize::Zeroizing::new(format!("{}\n", token.token.expose()));
+    crate::store::atomic::write_private_new(path, text.as_bytes())?;
+    Ok(std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
+}
+
 /// One stored token, as `token list` shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenRow {

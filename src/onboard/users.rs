@@ -27,7 +27,16 @@ pub fn check_new_user(new: &NewUser) -> Result<()> {
     Ok(())
 }
 
-/// Creates a user in the signer's application and records it.
+/// What creating a user came to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Creation {
+    Created(User),
+    /// The name was taken: this is the user who has it (recorded, so it can be used).
+    Exists(User),
+}
+
+/// Creates a user in the signer's application and records it; a taken name is a conflict
+/// that names the existing user (exit 5).
 pub async fn create(
     home: &Home,
     profile: &ProfileName,
@@ -35,23 +44,40 @@ pub async fn create(
     signer: &Signer,
     new: &NewUser,
 ) -> Result<User> {
+    match create_or_find(home, profile, client, signer, new).await? {
+        Creation::Created(user) => Ok(user),
+        Creation::Exists(user) => Err(Error::Conflict(format!(
+            "a user named {:?} already exists ({}): use it, e.g. `vonage-onboard token {}`",
+            new.name, user.id, new.name
+        ))),
+    }
+}
+
+/// Creates a user, or, when the name is taken, finds the user who has it (the wizard offers
+/// that user instead). Both are recorded in the profile's state.
+pub async fn create_or_find(
+    home: &Home,
+    profile: &ProfileName,
+    client: &VonageClient,
+    signer: &Signer,
+    new: &NewUser,
+) -> Result<Creation> {
     check_new_user(new)?;
     let user = match client.create_user(signer, new).await {
         Ok(user) => user,
         Err(CallError::Api(api))
             if api.status == 409 || api.code.as_deref() == Some("user:error:duplicate-name") =>
         {
-            let existing = client.get_user(signer, &new.name).await.ok();
-            let who = existing
-                .as_ref()
-                .map_or_else(String::new, |u| format!(" ({})", u.id));
-            if let Some(user) = existing {
-                remember(home, profile, signer, &user)?;
-            }
-            return Err(Error::Conflict(format!(
-                "a user named {:?} already exists{who}: use it, e.g. `vonage-onboard token {}`",
-                new.name, new.name
-            )));
+            return match client.get_user(signer, &new.name).await {
+                Ok(user) => {
+                    remember(home, profile, signer, &user)?;
+                    Ok(Creation::Exists(user))
+                }
+                Err(_) => Err(Error::Conflict(format!(
+                    "a user named {:?} already exists: use it, e.g. `vonage-onboard token {}`",
+                    new.name, new.name
+                ))),
+            };
         }
         Err(CallError::Transport {
             message,
@@ -78,7 +104,7 @@ pub async fn create(
         Err(e) => return Err(e.into()),
     };
     remember(home, profile, signer, &user)?;
-    Ok(user)
+    Ok(Creation::Created(user))
 }
 
 /// Records a user's id under its name in the profile's state.

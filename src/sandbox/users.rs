@@ -263,6 +263,12 @@ pub async fn create(
     Ok(json(StatusCode::CREATED, &answer))
 }
 
+/// The `{id or name}` of a user path; an unreadable one is a user that does not exist.
+fn user_path(id: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
+    id.map(|Path(id)| id)
+        .map_err(|_| ApiError::user_not_found())
+}
+
 pub async fn get(
     State(ctx): State<Ctx>,
     method: Method,
@@ -272,9 +278,7 @@ pub async fn get(
 ) -> Result<Response, ApiError> {
     let caller = authorize(&ctx, &headers, &method, &uri)?;
     let version = Version::of(&uri);
-    let Ok(Path(id)) = id else {
-        return Err(ApiError::user_not_found());
-    };
+    let id = user_path(id)?;
     let base = &*ctx.base_url;
     ctx.store
         .read(|d| {
@@ -296,9 +300,7 @@ pub async fn update(
 ) -> Result<Response, ApiError> {
     let caller = authorize(&ctx, &headers, &method, &uri)?;
     let version = Version::of(&uri);
-    let Ok(Path(id)) = id else {
-        return Err(ApiError::user_not_found());
-    };
+    let id = user_path(id)?;
     let body = json_object(Style::Users, &headers, body)?;
     let input = validate(&body, false)?;
     let now = crate::onboard::unix_now();
@@ -341,9 +343,7 @@ pub async fn delete(
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
     let caller = authorize(&ctx, &headers, &method, &uri)?;
-    let Ok(Path(id)) = id else {
-        return Err(ApiError::user_not_found());
-    };
+    let id = user_path(id)?;
     ctx.store.update(Style::Users, |d| {
         let app = d
             .app_mut(&caller.application_id)

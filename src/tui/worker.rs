@@ -15,14 +15,13 @@ use super::effect::{
 use super::msg::{Failure, Outcome, WorkerEvent};
 use crate::error::{Error, ExitCode};
 use crate::onboard::account::{
-    StoredSettings, resolve_credentials, resolve_endpoints, store_credentials, verify,
+    StoredSettings, resolve_credentials, resolve_endpoints, setup, verify,
 };
 use crate::onboard::context::AppContext;
-use crate::onboard::tokens::{TokenRequest, mint_user_token};
+use crate::onboard::tokens::{TokenRequest, mint_user_token, save_token};
 use crate::onboard::{applications, unix_now, users};
 use crate::region::Region;
 use crate::store::apps::load_record;
-use crate::store::atomic::write_private_new;
 use crate::store::config::Config;
 use crate::store::paths::{Home, ProfileName};
 use crate::store::secrets::Credentials;
@@ -186,14 +185,15 @@ impl Worker {
                 };
                 let client =
                     VonageClient::new(self.endpoints(Some(region))?, Some(credentials.clone()))?;
-                let check = verify(&client).await?;
-                if store {
+                let check = if store {
                     let settings = StoredSettings {
                         api_base: None,
                         region: Some(region),
                     };
-                    store_credentials(self.home(), self.profile(), &credentials, settings)?;
-                }
+                    setup(self.home(), self.profile(), &client, settings).await?
+                } else {
+                    verify(&client).await?
+                };
                 if let Ok(mut cached) = self.client.lock() {
                     *cached = Some(client);
                 }
@@ -239,16 +239,14 @@ impl Worker {
             Command::CreateUser(new) => {
                 let client = self.client()?;
                 let signer = self.signer()?;
-                match users::create(self.home(), self.profile(), &client, &signer, &new).await {
-                    Ok(user) => Ok(Outcome::UserCreated(row_of(user))),
-                    Err(Error::Conflict(message)) => {
-                        match client.get_user(&signer, &new.name).await {
-                            Ok(user) => Ok(Outcome::UserExists(row_of(user))),
-                            Err(_) => Err(Error::Conflict(message)),
-                        }
-                    }
-                    Err(e) => Err(e),
-                }
+                Ok(
+                    match users::create_or_find(self.home(), self.profile(), &client, &signer, &new)
+                        .await?
+                    {
+                        users::Creation::Created(user) => Outcome::UserCreated(row_of(user)),
+                        users::Creation::Exists(user) => Outcome::UserExists(row_of(user)),
+                    },
+                )
             }
             Command::Mint { user, ttl, acl } => {
                 let signer = self.signer()?;
@@ -271,18 +269,9 @@ impl Worker {
                 })
             }
             Command::SaveToken { user, path } => {
-                let signer = self.signer()?;
-                let state = State::load(self.home(), self.profile())?;
-                let token = state
-                    .apps
-                    .get(signer.application_id())
-                    .and_then(|a| a.users.get(&user))
-                    .and_then(|u| u.last_token.as_ref())
-                    .ok_or_else(|| Error::usage(format!("{user} has no token yet")))?;
-                let text = secrecy::zeroize::Zeroizing::new(format!("{}\n", token.token.expose()));
-                write_private_new(&path, text.as_bytes())?;
-                let shown = std::path::absolute(&path).unwrap_or(path);
-                Ok(Outcome::Saved { path: shown })
+                let app = self.app_context()?.id;
+                let path = save_token(self.home(), self.profile(), &app, &user, &path)?;
+                Ok(Outcome::Saved { path })
             }
         }
     }
