@@ -355,6 +355,33 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// An optional object field (`properties`, `channels`): absent, null (clear it), or an
+/// object that `check` finds nothing wrong with; every other value is a field error.
+fn object_field(
+    body: &Map<String, Value>,
+    name: &str,
+    invalid: &mut Vec<(String, String)>,
+    check: impl FnOnce(&Map<String, Value>, &mut Vec<(String, String)>),
+) -> Field<Value> {
+    match body.get(name) {
+        None => Field::Absent,
+        Some(Value::Null) => Field::Clear,
+        Some(value @ Value::Object(object)) => {
+            let before = invalid.len();
+            check(object, invalid);
+            if invalid.len() == before {
+                Field::Set(value.clone())
+            } else {
+                Field::Absent
+            }
+        }
+        Some(_) => {
+            invalid.push((name.into(), format!("\"{name}\" must be of type object")));
+            Field::Absent
+        }
+    }
+}
+
 /// One optional body field: not sent, sent as `null` (clears it on PATCH), or a value.
 #[derive(Debug)]
 enum Field<T> {
@@ -420,78 +447,44 @@ fn validate(body: &Map<String, Value>, creating: bool) -> Result<Input, ApiError
     if !creating && matches!(name, Field::Clear) {
         invalid.push(("name".into(), "\"name\" must be a string".into()));
     }
-    let properties = match body.get("properties") {
-        None => Field::Absent,
-        Some(Value::Null) => Field::Clear,
-        Some(value @ Value::Object(props)) => {
-            let before = invalid.len();
-            if props
-                .get("custom_data")
-                .is_some_and(|c| !c.is_object() && !c.is_null())
-            {
-                invalid.push((
-                    "properties.custom_data".into(),
-                    "\"properties.custom_data\" must be of type object".into(),
-                ));
-            }
-            if props
-                .get("ttl")
-                .is_some_and(|t| !t.is_null() && t.as_u64().is_none_or(|t| t > 2_147_483_648))
-            {
-                invalid.push((
-                    "properties.ttl".into(),
-                    "\"properties.ttl\" must be a positive integer up to 2147483648".into(),
-                ));
-            }
-            if invalid.len() == before {
-                Field::Set(value.clone())
-            } else {
-                Field::Absent
-            }
-        }
-        Some(_) => {
+    let properties = object_field(body, "properties", &mut invalid, |props, invalid| {
+        if props
+            .get("custom_data")
+            .is_some_and(|c| !c.is_object() && !c.is_null())
+        {
             invalid.push((
-                "properties".into(),
-                "\"properties\" must be of type object".into(),
+                "properties.custom_data".into(),
+                "\"properties.custom_data\" must be of type object".into(),
             ));
-            Field::Absent
         }
-    };
-    let channels = match body.get("channels") {
-        None => Field::Absent,
-        Some(Value::Null) => Field::Clear,
-        Some(value @ Value::Object(channels)) => {
-            let before = invalid.len();
-            for (kind, list) in channels {
-                match list.as_array() {
-                    Some(items) => {
-                        if let Some(i) = items.iter().position(|item| !item.is_object()) {
-                            invalid.push((
-                                format!("channels.{kind}[{i}]"),
-                                format!("\"channels.{kind}[{i}]\" must be of type object"),
-                            ));
-                        }
+        if props
+            .get("ttl")
+            .is_some_and(|t| !t.is_null() && t.as_u64().is_none_or(|t| t > 2_147_483_648))
+        {
+            invalid.push((
+                "properties.ttl".into(),
+                "\"properties.ttl\" must be a positive integer up to 2147483648".into(),
+            ));
+        }
+    });
+    let channels = object_field(body, "channels", &mut invalid, |channels, invalid| {
+        for (kind, list) in channels {
+            match list.as_array() {
+                Some(items) => {
+                    if let Some(i) = items.iter().position(|item| !item.is_object()) {
+                        invalid.push((
+                            format!("channels.{kind}[{i}]"),
+                            format!("\"channels.{kind}[{i}]\" must be of type object"),
+                        ));
                     }
-                    None => invalid.push((
-                        format!("channels.{kind}"),
-                        format!("\"channels.{kind}\" must be an array"),
-                    )),
                 }
-            }
-            if invalid.len() == before {
-                Field::Set(value.clone())
-            } else {
-                Field::Absent
+                None => invalid.push((
+                    format!("channels.{kind}"),
+                    format!("\"channels.{kind}\" must be an array"),
+                )),
             }
         }
-        Some(_) => {
-            invalid.push((
-                "channels".into(),
-                "\"channels\" must be of type object".into(),
-            ));
-            Field::Absent
-        }
-    };
+    });
     if !invalid.is_empty() {
         return Err(ApiError::users_validation(invalid));
     }
