@@ -98,7 +98,10 @@ fn openssl_verifies_the_signature_independently() {
     let header = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(header)
         .unwrap();
-    assert_eq!(header, br#"{"alg":"RS256","typ":"JWT"}"#);
+    // Exactly these two members. (jsonwebtoken writes `typ` first; member order carries no
+    // meaning in JSON, RFC 7515 §4, and Vonage parses the header.)
+    let header: serde_json::Value = serde_json::from_slice(&header).unwrap();
+    assert_eq!(header, serde_json::json!({"alg": "RS256", "typ": "JWT"}));
     let claims = claims_of(token);
     for key in ["iat", "exp"] {
         assert!(claims[key].is_u64(), "{key} must be an integer: {claims}");

@@ -143,10 +143,15 @@ fn raw_token(header: &Value, claims: &Value, key: Option<&PrivateKey>, signature
         B64.encode(claims.to_string())
     );
     let signature = match key {
-        Some(key) => key.sign_rs256(input.as_bytes()),
-        None => signature.to_vec(),
+        Some(key) => jsonwebtoken::crypto::sign(
+            input.as_bytes(),
+            &jsonwebtoken::EncodingKey::from_rsa_der(key.to_pkcs1_der().as_bytes()),
+            jsonwebtoken::Algorithm::RS256,
+        )
+        .unwrap(),
+        None => B64.encode(signature),
     };
-    format!("{input}.{}", B64.encode(signature))
+    format!("{input}.{signature}")
 }
 
 async fn body(response: Response) -> Value {

@@ -5,8 +5,10 @@ use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use vonage_onboard::auth::acl::AclChoice;
-use vonage_onboard::auth::jwt::Token;
+use vonage_onboard::auth::jwt::{Claims, Signer, Token};
+use vonage_onboard::auth::keys::PrivateKey;
 use vonage_onboard::auth::ttl::Ttl;
+use vonage_onboard::store::paths::AppId;
 use vonage_onboard::tui::effect::{
     AccountSummary, AppSummary, Command, CurrentApp, Effect, Hidden, RequestId, Snapshot,
     StoredUser, TokenView, UserRow,
@@ -18,6 +20,25 @@ use vonage_onboard::tui::screens::tokens::{TokenState, token_state};
 use vonage_onboard::tui::update::update;
 
 const NOW: u64 = 1_800_000_000;
+
+/// A real token (fixture key): the Tokens table judges stored tokens with the shared verifier.
+fn signed_token(user: &str, iat: u64, exp: u64) -> Token {
+    let signer = Signer::new(
+        AppId::parse(APP).unwrap(),
+        PrivateKey::from_pem(include_str!("fixtures/test-key-pkcs8.pem")).unwrap(),
+    );
+    signer.sign(&Claims {
+        application_id: APP.into(),
+        iat,
+        jti: "6a83e143-39b1-440d-8f00-5d91c42eed56".into(),
+        exp,
+        nbf: None,
+        sub: Some(user.into()),
+        acl: None,
+    })
+}
+
+const APP: &str = "aaaaaaaa-bbbb-cccc-dddd-0123456789ab";
 
 fn key(code: KeyCode) -> Msg {
     Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
@@ -73,7 +94,7 @@ fn stored(name: &str, exp: Option<u64>) -> StoredUser {
         ttl: Ttl::parse("1h").unwrap(),
         acl: AclChoice::default(),
         token: exp.map(|exp| TokenView {
-            token: Token::new("e30.e30.sig"),
+            token: signed_token(name, exp - 3600, exp),
             iat: exp - 3600,
             exp,
         }),

@@ -1,18 +1,15 @@
-//! RS256 JWTs as Vonage wants them (SPEC §4.4): claims, minting with a parsed key, decoding.
+//! RS256 JWTs as Vonage wants them (SPEC §4.4): claims, and minting through
+//! `jsonwebtoken::encode` with a key parsed once (see `auth::provider` for why and how).
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::acl::Acl;
 use super::keys::PrivateKey;
+use super::provider::{self, Registered};
 use super::ttl::Ttl;
 use crate::store::paths::AppId;
-
-/// The only header Vonage documents.
-const HEADER_JSON: &str = r#"{"alg":"RS256","typ":"JWT"}"#;
 
 /// A signed JWT. A secret: `Debug` is redacted and it is shown only where asked for.
 #[derive(Clone)]
@@ -85,11 +82,14 @@ pub struct Minted {
     pub claims: Claims,
 }
 
-/// Mints tokens for one application with its parsed private key.
+/// Mints tokens for one application with its private key, parsed once.
 pub struct Signer {
     application_id: AppId,
     key: PrivateKey,
-    header_b64: String,
+    encoding: EncodingKey,
+    header: Header,
+    /// Keeps the parsed key registered with the provider for as long as this signer lives.
+    _parsed: Registered,
 }
 
 impl std::fmt::Debug for Signer {
@@ -100,10 +100,15 @@ impl std::fmt::Debug for Signer {
 
 impl Signer {
     pub fn new(application_id: AppId, key: PrivateKey) -> Self {
+        let der = key.to_pkcs1_der();
+        let parsed =
+            provider::register(der.as_bytes()).expect("aws-lc reads every key that rsa validated");
         Signer {
             application_id,
+            encoding: EncodingKey::from_rsa_der(der.as_bytes()),
             key,
-            header_b64: B64.encode(HEADER_JSON),
+            header: Header::new(Algorithm::RS256),
+            _parsed: parsed,
         }
     }
 
@@ -134,72 +139,35 @@ impl Signer {
         Minted { token, claims }
     }
 
-    /// Signs any claims (the sandbox tests use this to forge odd tokens).
+    /// Signs any claims with the `{"alg":"RS256","typ":"JWT"}` header (tests use this to
+    /// make tokens with odd times).
     pub fn sign(&self, claims: &Claims) -> Token {
-        let payload = serde_json::to_vec(claims).expect("claims always serialize");
-        let signing_input = format!("{}.{}", self.header_b64, B64.encode(payload));
-        let signature = self.key.sign_rs256(signing_input.as_bytes());
-        Token::new(format!("{signing_input}.{}", B64.encode(signature)))
+        // Serializing plain claims and RSA-signing with a validated key fail only if the
+        // OS random source (used for blinding) fails, which leaves nothing sensible to do.
+        let text = jsonwebtoken::encode(&self.header, claims, &self.encoding)
+            .expect("signing with a validated RSA key cannot fail");
+        Token::new(text)
     }
-}
-
-/// A JWT split into its parts, not yet trusted.
-#[derive(Debug, Clone)]
-pub struct Decoded {
-    pub header: Value,
-    pub claims: Value,
-    /// `header.payload`, the bytes the signature covers.
-    pub signing_input: String,
-    pub signature: Vec<u8>,
-}
-
-/// Splits and decodes a compact JWT; says why when it is not one.
-pub fn decode(text: &str) -> Result<Decoded, String> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Err("the token is empty".into());
-    }
-    let parts: Vec<&str> = text.split('.').collect();
-    let [header, payload, signature] = parts.as_slice() else {
-        return Err(format!(
-            "a JWT has 3 parts separated by '.', this has {}",
-            parts.len()
-        ));
-    };
-    let json_part = |name: &str, part: &str| -> Result<Value, String> {
-        let bytes = B64
-            .decode(part)
-            .map_err(|_| format!("the {name} is not base64url"))?;
-        let value: Value =
-            serde_json::from_slice(&bytes).map_err(|e| format!("the {name} is not JSON ({e})"))?;
-        if value.is_object() {
-            Ok(value)
-        } else {
-            Err(format!("the {name} is not a JSON object"))
-        }
-    };
-    Ok(Decoded {
-        header: json_part("header", header)?,
-        claims: json_part("payload", payload)?,
-        signing_input: format!("{header}.{payload}"),
-        signature: B64
-            .decode(signature)
-            .map_err(|_| "the signature is not base64url".to_string())?,
-    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::auth::acl::Preset;
+    use crate::auth::verify::{Expected, SignatureCheck, check};
+    use serde_json::Value;
+
+    const APP: &str = "aaaaaaaa-bbbb-cccc-dddd-0123456789ab";
 
     fn signer() -> Signer {
         let key =
             PrivateKey::from_pem(include_str!("../../tests/fixtures/test-key-pkcs8.pem")).unwrap();
-        Signer::new(
-            AppId::parse("aaaaaaaa-bbbb-cccc-dddd-0123456789ab").unwrap(),
-            key,
-        )
+        Signer::new(AppId::parse(APP).unwrap(), key)
+    }
+
+    fn opened(token: &Token) -> (Value, Value) {
+        let data = jsonwebtoken::dangerous::insecure_decode::<Value>(token.expose()).unwrap();
+        (serde_json::to_value(data.header).unwrap(), data.claims)
     }
 
     #[test]
@@ -210,13 +178,9 @@ mod tests {
             acl: Preset::ClientSdk.acl(),
         };
         let minted = signer.mint(&subject, Ttl::parse("6h").unwrap(), 1_700_000_000);
-        let decoded = decode(minted.token.expose()).unwrap();
-        assert_eq!(
-            decoded.header,
-            serde_json::json!({"alg": "RS256", "typ": "JWT"})
-        );
-        let c = &decoded.claims;
-        assert_eq!(c["application_id"], "aaaaaaaa-bbbb-cccc-dddd-0123456789ab");
+        let (header, c) = opened(&minted.token);
+        assert_eq!(header, serde_json::json!({"alg": "RS256", "typ": "JWT"}));
+        assert_eq!(c["application_id"], APP);
         assert_eq!(c["sub"], "alice");
         assert_eq!(c["iat"].as_u64(), Some(1_700_000_000));
         assert_eq!(c["exp"].as_u64(), Some(1_700_000_000 + 6 * 3600));
@@ -224,18 +188,20 @@ mod tests {
         assert_eq!(jti.get_version_num(), 4);
         assert_eq!(c["acl"]["paths"].as_object().unwrap().len(), 10);
         assert!(c.get("nbf").is_none());
-        assert!(
-            signer
-                .key()
-                .public_key()
-                .verify_rs256(decoded.signing_input.as_bytes(), &decoded.signature)
-        );
+        let key = signer.key().public_key();
+        let expected = Expected {
+            key: Some(&key),
+            application_id: Some(APP),
+        };
+        let inspection = check(minted.token.expose(), expected, 1_700_000_000);
+        assert_eq!(inspection.signature, SignatureCheck::Verified);
+        assert!(inspection.verdict.is_valid());
     }
 
     #[test]
     fn admin_token_has_no_sub_and_no_acl() {
         let minted = signer().mint(&Subject::Admin, super::super::ttl::DEFAULT_ADMIN, 100);
-        let claims = decode(minted.token.expose()).unwrap().claims;
+        let (_, claims) = opened(&minted.token);
         let mut keys: Vec<&String> = claims.as_object().unwrap().keys().collect();
         keys.sort();
         assert_eq!(keys, ["application_id", "exp", "iat", "jti"]);
@@ -251,18 +217,26 @@ mod tests {
     }
 
     #[test]
-    fn decode_explains_what_is_wrong() {
-        assert!(decode("").unwrap_err().contains("empty"));
-        assert!(decode("a.b").unwrap_err().contains("3 parts"));
-        assert!(
-            decode("!!.e30.x")
-                .unwrap_err()
-                .contains("header is not base64url")
-        );
-        assert!(
-            decode("e30.bnVsbA.x")
-                .unwrap_err()
-                .contains("payload is not a JSON object")
+    fn the_parsed_key_signs_exactly_as_stock_jsonwebtoken() {
+        use base64::Engine;
+        // PKCS#1 v1.5 signatures are deterministic, so the provider's parsed-key signer and
+        // jsonwebtoken's stock aws-lc signer (which parses per call) must give the same bytes.
+        let s = signer();
+        let claims = s
+            .mint(&Subject::Admin, super::super::ttl::DEFAULT_ADMIN, 1)
+            .claims;
+        let ours = s.sign(&claims);
+        let (input, signature) = ours.expose().rsplit_once('.').unwrap();
+        let der = s.key().to_pkcs1_der();
+        let stock = (jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER.signer_factory)(
+            &Algorithm::RS256,
+            &EncodingKey::from_rsa_der(der.as_bytes()),
+        )
+        .unwrap();
+        let expected = stock.try_sign(input.as_bytes()).unwrap();
+        assert_eq!(
+            signature,
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(expected)
         );
     }
 

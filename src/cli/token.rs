@@ -7,8 +7,8 @@ use serde_json::json;
 
 use super::Session;
 use crate::auth::acl::AclChoice;
-use crate::auth::inspect::{SignatureCheck, Verdict, inspect};
 use crate::auth::ttl::{Ttl, format_duration};
+use crate::auth::verify::{Expected, SignatureCheck, Verdict, check};
 use crate::clipboard;
 use crate::error::{Error, ExitCode, Result};
 use crate::onboard::context::AppContext;
@@ -178,30 +178,15 @@ fn read_token_arg(arg: Option<String>) -> Result<String> {
 fn run_inspect(session: &Session, arg: Option<String>) -> Result<ExitCode> {
     let text = read_token_arg(arg)?;
     // The key is optional: a token can be decoded and its times judged without it.
-    let key = app_context(session).and_then(|c| Ok((c.id.clone(), c.signer()?)));
-    let now = unix_now();
-    let mut report = inspect(
-        &text,
-        key.as_ref()
-            .ok()
-            .map(|(_, s)| s.key().public_key())
-            .as_ref(),
-        now,
-    );
-    if let Err(e) = &key {
-        report.signature = match report.signature {
-            SignatureCheck::NotChecked(_) => SignatureCheck::NotChecked(e.to_string()),
-            other => other,
-        };
-    }
-    // Say so plainly when the token belongs to another application than the key we hold.
-    if let (Ok((id, _)), Some(claims)) = (&key, &report.claims) {
-        let token_app = claims["application_id"].as_str().unwrap_or_default();
-        if matches!(report.verdict, Verdict::BadSignature(_)) && token_app != id.as_str() {
-            report.verdict = Verdict::BadSignature(format!(
-                "the token is for application {token_app:?}, the key is application {id}'s"
-            ));
-        }
+    let context = app_context(session).and_then(|c| Ok((c.id.clone(), c.signer()?)));
+    let public = context.as_ref().ok().map(|(_, s)| s.key().public_key());
+    let expected = Expected {
+        key: public.as_ref(),
+        application_id: context.as_ref().ok().map(|(id, _)| id.as_str()),
+    };
+    let mut report = check(&text, expected, unix_now());
+    if let (Err(e), SignatureCheck::NotChecked(_)) = (&context, &report.signature) {
+        report.signature = SignatureCheck::NotChecked(e.to_string());
     }
 
     let signature_text = match &report.signature {
@@ -234,12 +219,26 @@ fn run_inspect(session: &Session, arg: Option<String>) -> Result<ExitCode> {
             report.verdict.describe()
         ));
     }
-    Ok(match report.verdict {
+    let code = verdict_exit(&report.verdict);
+    if code != ExitCode::Ok {
+        // The report went to stdout for reading; the reason goes to stderr for the caller.
+        out.note(&format!("token inspect: {}", report.verdict.describe()));
+    }
+    Ok(code)
+}
+
+/// README's exit codes for a verdict.
+fn verdict_exit(verdict: &Verdict) -> ExitCode {
+    match verdict {
         Verdict::Valid { .. } => ExitCode::Ok,
-        Verdict::Expired { .. } | Verdict::NotYetValid { .. } => ExitCode::Failure,
-        Verdict::BadSignature(_) => ExitCode::AuthRefused,
+        Verdict::Expired { .. } | Verdict::NotYetValid { .. } | Verdict::TooLongLived { .. } => {
+            ExitCode::Failure
+        }
+        Verdict::Refused(_) | Verdict::BadSignature(_) | Verdict::WrongApplication(_) => {
+            ExitCode::AuthRefused
+        }
         Verdict::Malformed(_) => ExitCode::Usage,
-    })
+    }
 }
 
 fn run_list(session: &Session) -> Result<ExitCode> {

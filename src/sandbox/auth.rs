@@ -5,18 +5,12 @@ use axum::http::{HeaderMap, header};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use secrecy::ExposeSecret;
-use serde_json::Value;
 
 use super::errors::ApiError;
 use super::state::Store;
 use crate::auth::acl::Acl;
-use crate::auth::jwt;
 use crate::auth::keys::PublicKey;
-use crate::auth::ttl::{MAX_SECONDS, NO_EXP_LIFETIME};
-
-/// How far ahead of our clock `iat`/`nbf` may be: token generators back-date by ~30 s
-/// and clocks drift, but a token minted for tomorrow is not valid today.
-const CLOCK_LEEWAY: u64 = 30;
+use crate::auth::verify::{self, Verdict};
 
 /// Compares without stopping at the first difference, so timing does not reveal how much
 /// of a guessed secret was right.
@@ -70,8 +64,9 @@ pub struct Caller {
     pub application_id: String,
 }
 
-/// Verifies the bearer token of a Users API request and checks it may reach
-/// `method path`. Every refusal is a 401 (or 403 for an ACL miss) in the Users style.
+/// Verifies the bearer token of a Users API request with the one verifier (`auth::verify`)
+/// and checks it may reach `method path`. Every refusal is a 401 (or 403 for an ACL miss)
+/// in the Users style.
 pub fn require_bearer(
     store: &Store,
     headers: &HeaderMap,
@@ -86,64 +81,35 @@ pub fn require_bearer(
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, token)| token.trim())
         .ok_or_else(|| ApiError::invalid_token("no Authorization: Bearer header"))?;
-    let decoded = jwt::decode(token).map_err(|_| ApiError::invalid_token("not a JWT"))?;
-    // Only RS256: `none` and HMAC algorithms would let anyone who knows the public key
-    // forge tokens.
-    if decoded.header.get("alg").and_then(Value::as_str) != Some("RS256") {
-        return Err(ApiError::invalid_token("alg must be RS256"));
-    }
-    let claims = &decoded.claims;
-    let application_id = claims
-        .get("application_id")
-        .and_then(Value::as_str)
-        .ok_or_else(|| ApiError::invalid_token("no application_id claim"))?;
+    // The key is the one of the application the token names, so read that name first,
+    // untrusted; the verifier then checks the signature with that application's key.
+    let named = verify::check(token, verify::Expected::default(), now);
+    let application_id = named
+        .application_id()
+        .ok_or_else(|| ApiError::invalid_token("no application_id claim"))?
+        .to_owned();
     let public_key = store
-        .read(|d| d.app(application_id).map(|a| a.public_key.clone()))
+        .read(|d| d.app(&application_id).map(|a| a.public_key.clone()))
         .ok_or_else(|| ApiError::invalid_token("unknown application"))?;
     let key = PublicKey::from_pem(&public_key)
         .map_err(|_| ApiError::invalid_token("the application has no usable public key"))?;
-    if !key.verify_rs256(decoded.signing_input.as_bytes(), &decoded.signature) {
-        return Err(ApiError::invalid_token("bad signature"));
-    }
-    // Times are checked only after the signature, so a forged token learns nothing more.
-    let time = |name: &str| -> Result<Option<u64>, ApiError> {
-        match claims.get(name) {
-            None => Ok(None),
-            Some(v) => v
-                .as_u64()
-                .map(Some)
-                .ok_or_else(|| ApiError::invalid_token("a time claim is not an integer")),
-        }
+    let expected = verify::Expected {
+        key: Some(&key),
+        application_id: Some(&application_id),
     };
-    let iat = time("iat")?.ok_or_else(|| ApiError::invalid_token("no iat claim"))?;
-    let exp = time("exp")?;
-    let nbf = time("nbf")?;
-    if iat > now.saturating_add(CLOCK_LEEWAY) {
-        return Err(ApiError::invalid_token("iat is in the future"));
-    }
-    if nbf.is_some_and(|nbf| nbf > now.saturating_add(CLOCK_LEEWAY)) {
-        return Err(ApiError::invalid_token("not valid yet (nbf)"));
-    }
-    let exp = exp.unwrap_or_else(|| iat.saturating_add(NO_EXP_LIFETIME));
-    if exp < iat {
-        return Err(ApiError::invalid_token("exp is before iat"));
-    }
-    if exp - iat > MAX_SECONDS {
-        return Err(ApiError::invalid_token("lifetime exp - iat is over 24 h"));
-    }
-    if exp <= now {
-        return Err(ApiError::expired_token());
+    let checked = verify::check(token, expected, now);
+    match &checked.verdict {
+        Verdict::Valid { .. } => {}
+        Verdict::Expired { .. } => return Err(ApiError::expired_token()),
+        other => return Err(ApiError::invalid_token(&other.describe())),
     }
     // A token with `sub` is a user token; without, an admin (backend) token with full access.
-    let is_user_token = match claims.get("sub") {
-        None | Some(Value::Null) => false,
-        Some(Value::String(_)) => true,
-        Some(_) => return Err(ApiError::invalid_token("sub is not a string")),
-    };
-    if is_user_token {
+    if checked.subject().is_some() {
         // A user token reaches only what its ACL lists; no (or a malformed) ACL reaches nothing.
-        let allowed = claims
-            .get("acl")
+        let allowed = checked
+            .claims
+            .as_ref()
+            .and_then(|c| c.get("acl"))
             .cloned()
             .and_then(|acl| Acl::try_from(acl).ok())
             .is_some_and(|acl| acl.allows(method, path));
@@ -151,9 +117,7 @@ pub fn require_bearer(
             return Err(ApiError::forbidden(method, path));
         }
     }
-    Ok(Caller {
-        application_id: application_id.to_owned(),
-    })
+    Ok(Caller { application_id })
 }
 
 #[cfg(test)]

@@ -20,8 +20,8 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::Nav;
 use crate::auth::acl::{Acl, AclChoice, Preset};
-use crate::auth::jwt::decode;
 use crate::auth::ttl::{Ttl, format_duration};
+use crate::auth::verify::{self, Verdict};
 use crate::tui::effect::{Command, Effect, Snapshot, StoredUser, TokenView, UserRow};
 use crate::tui::model::{Ctl, Model, Overlay};
 use crate::tui::theme::Theme;
@@ -60,15 +60,24 @@ pub struct TokensScreen {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TokenState {
     None,
-    Valid { left: u64 },
+    Valid {
+        left: u64,
+    },
     Expired,
+    /// Vonage would refuse it for another reason (a damaged `state.json`, say).
+    Invalid(String),
 }
 
+/// The shared verifier's verdict on a stored token (the signature is checked where the
+/// application's key is at hand: `token inspect`, the sandbox).
 pub fn token_state(token: Option<&TokenView>, now: u64) -> TokenState {
-    match token {
-        None => TokenState::None,
-        Some(t) if t.exp > now => TokenState::Valid { left: t.exp - now },
-        Some(_) => TokenState::Expired,
+    let Some(token) = token else {
+        return TokenState::None;
+    };
+    match verify::check(token.token.expose(), verify::Expected::default(), now).verdict {
+        Verdict::Valid { expires_in } => TokenState::Valid { left: expires_in },
+        Verdict::Expired { .. } => TokenState::Expired,
+        other => TokenState::Invalid(other.describe()),
     }
 }
 
@@ -329,23 +338,20 @@ impl TokensScreen {
 
 fn inspect_overlay(user: &str, token: &TokenView, now: u64) -> Overlay {
     let mut lines = Vec::new();
-    match decode(token.token.expose()) {
-        Ok(decoded) => {
-            lines.push(format!("header  {}", decoded.header));
+    let inspection = verify::check(token.token.expose(), verify::Expected::default(), now);
+    match (&inspection.header, &inspection.claims) {
+        (Some(header), Some(claims)) => {
+            lines.push(format!("header  {header}"));
             lines.push("claims".to_owned());
-            let pretty = serde_json::to_string_pretty(&decoded.claims).unwrap_or_default();
+            let pretty = serde_json::to_string_pretty(claims).unwrap_or_default();
             lines.extend(pretty.lines().map(|l| format!("  {l}")));
         }
-        Err(e) => lines.push(format!("not a JWT: {e}")),
+        _ => lines.push("not a JWT".to_owned()),
     }
     lines.push(String::new());
-    lines.push(match token_state(Some(token), now) {
-        TokenState::Valid { left } => format!("valid for {}", format_duration(left)),
-        TokenState::Expired => format!(
-            "EXPIRED {} ago",
-            format_duration(now.saturating_sub(token.exp))
-        ),
-        TokenState::None => String::new(),
+    lines.push(match &inspection.verdict {
+        Verdict::Expired { since, .. } => format!("EXPIRED {} ago", format_duration(*since)),
+        other => other.describe(),
     });
     Overlay::Inspect {
         title: format!("{user}'s token"),
@@ -391,6 +397,7 @@ pub fn view(model: &Model, theme: Theme, area: Rect, frame: &mut Frame) {
                 theme.success(),
             ),
             TokenState::Expired => ("EXPIRED (r regenerates)".to_owned(), theme.error()),
+            TokenState::Invalid(_) => ("INVALID (r regenerates)".to_owned(), theme.error()),
         };
         let name: String = row.name.chars().take(name_width).collect();
         let marker = if selected { "›" } else { " " };
