@@ -23,6 +23,20 @@ pub enum Error {
     /// Bad input from the user: a flag value, a name, a TTL, an ACL, a token.
     #[error("{0}")]
     Usage(String),
+    /// A plain `http://` API base on another machine, without the override: credentials
+    /// would cross the network in clear text. Named here, at the top, because the fix names
+    /// a command-line flag.
+    #[error(
+        "refusing to send the API secret and tokens in clear text to {base}{}: plain http:// is \
+         only for this machine (127.0.0.0/8, [::1], localhost); use https://, or \
+         --allow-insecure-http if this really is a test server on a network you control",
+        stored_in.as_deref().map(|s| format!(" (the API base stored in {s})")).unwrap_or_default()
+    )]
+    InsecureHttp {
+        base: String,
+        /// Where the base was stored (a profile in config.toml), when it came from there.
+        stored_in: Option<String>,
+    },
     /// A file the user pointed at (or one of ours) could not be used.
     #[error("{}: {message}", path.display())]
     File { path: PathBuf, message: String },
@@ -96,7 +110,7 @@ impl Error {
     pub fn exit_code(&self) -> ExitCode {
         match self {
             Error::WithNote { source, .. } => source.exit_code(),
-            Error::Usage(_) | Error::File { .. } => ExitCode::Usage,
+            Error::Usage(_) | Error::File { .. } | Error::InsecureHttp { .. } => ExitCode::Usage,
             Error::Corrupt { .. } | Error::Io { .. } | Error::Other(_) => ExitCode::Failure,
             Error::AuthRefused(_) => ExitCode::AuthRefused,
             Error::NotFound(_) => ExitCode::NotFound,

@@ -17,7 +17,7 @@ use vonage_onboard::tui::model::{Model, Step};
 use vonage_onboard::tui::msg::Msg;
 use vonage_onboard::tui::theme::Theme;
 use vonage_onboard::tui::worker::{self, WorkerConfig};
-use vonage_onboard::vonage::ApiCredentials;
+use vonage_onboard::vonage::{ApiCredentials, PlainHttp};
 
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -27,6 +27,7 @@ fn shell(sandbox: &RunningSandbox, home: &Home, clipboard: MemoryClipboard) -> S
         profile: ProfileName::parse("sandbox").unwrap(),
         api_base: Some(sandbox.url().to_owned()),
         region: None,
+        plain_http: PlainHttp::LoopbackOnly,
         suggested: Some(ApiCredentials {
             api_key: sandbox.api_key().to_owned(),
             api_secret: sandbox.api_secret().clone(),
@@ -206,6 +207,7 @@ async fn the_environment_s_credentials_and_application_are_used_as_by_the_comman
         profile: ProfileName::default(),
         api_base: Some(sandbox.url().to_owned()),
         region: None,
+        plain_http: PlainHttp::LoopbackOnly,
         suggested: None,
         env_credentials: Some(credentials),
         application_id: Some(made.record.id.to_string()),
@@ -228,4 +230,77 @@ async fn the_environment_s_credentials_and_application_are_used_as_by_the_comman
         screen(&shell)
     );
     sandbox.stop().await;
+}
+
+/// The wizard's shell and worker, with the given base (`api_base` None: the profile's), a
+/// pre-filled pair, and no sandbox.
+fn shell_for(home: &Home, api_base: Option<&str>, plain_http: PlainHttp) -> Shell<TestBackend> {
+    let config = WorkerConfig {
+        home: home.clone(),
+        profile: ProfileName::default(),
+        api_base: api_base.map(str::to_owned),
+        region: None,
+        plain_http,
+        suggested: Some(ApiCredentials {
+            api_key: "abcd1234".into(),
+            api_secret: "s3cr3t-wizard".to_owned().into(),
+        }),
+        env_credentials: None,
+        application_id: None,
+        private_key_path: None,
+    };
+    Shell::new(
+        Terminal::new(TestBackend::new(240, 24)).unwrap(),
+        Model::new(unix_now()),
+        worker::spawn(config),
+        Box::new(MemoryClipboard::default()),
+        Theme::plain(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_wizard_refuses_a_plain_http_base_elsewhere_with_the_commands_sentence() {
+    const FIX: &str = "use https://, or --allow-insecure-http if this really is a test server on a network you control";
+    let dir = tempfile::tempdir().unwrap();
+    let home = Home::at(dir.path().join("home"));
+    let stored = Home::at(dir.path().join("stored"));
+    std::fs::create_dir_all(stored.root()).unwrap();
+    std::fs::write(
+        stored.config_file(),
+        "[profiles.default]\napi_base = \"http://api.example.invalid\"\n",
+    )
+    .unwrap();
+    // The base from the command line, then the one stored in the profile.
+    for (home, base) in [(&home, Some("http://api.example.invalid")), (&stored, None)] {
+        let mut shell = shell_for(home, base, PlainHttp::LoopbackOnly);
+        shell.settle(WAIT).await.unwrap();
+        assert_eq!(shell.model.step, Step::Account, "{}", screen(&shell));
+        press(&mut shell, KeyCode::Enter).await;
+        assert_eq!(shell.model.step, Step::Account);
+        let error = shell.model.account.error.clone().unwrap_or_default();
+        assert!(error.contains(FIX), "{error}");
+        assert!(error.contains("http://api.example.invalid"), "{error}");
+        assert!(!error.contains("s3cr3t-wizard"), "{error}");
+        assert!(
+            screen(&shell).contains("refusing to send"),
+            "{}",
+            screen(&shell)
+        );
+        assert!(
+            !home.credentials_file().exists(),
+            "a refused pair was stored"
+        );
+    }
+
+    // With the override the worker goes on to the network, which fails for a .invalid host.
+    let mut shell = shell_for(
+        &home,
+        Some("http://api.example.invalid"),
+        PlainHttp::Anywhere,
+    );
+    shell.settle(WAIT).await.unwrap();
+    press(&mut shell, KeyCode::Enter).await;
+    let error = shell.model.account.error.clone().unwrap_or_default();
+    assert!(!error.contains(FIX) && error.contains("connect"), "{error}");
+    assert!(!home.credentials_file().exists());
 }

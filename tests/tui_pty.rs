@@ -240,3 +240,53 @@ fn sigterm_restores_the_terminal_too() {
         "raw mode left on after SIGTERM: {modes:?}"
     );
 }
+
+/// Text without any white space: a line wrapped at the window's width loses the space at the
+/// break (tmux trims it), so texts are compared squeezed.
+fn squeezed(text: &str) -> String {
+    text.split_whitespace().collect()
+}
+
+/// The wizard against a plain-http base elsewhere, under `sh`, which reports the exit code.
+fn insecure_wizard_command(home: &Path, extra: &str) -> String {
+    let bin = assert_cmd::cargo::cargo_bin("vonage-onboard");
+    format!(
+        "env -i PATH=/usr/bin:/bin TERM=xterm-256color {} --home {} --api-base http://api.example.invalid {extra}; echo EXITED $?; sleep 60",
+        bin.display(),
+        home.display()
+    )
+}
+
+#[test]
+fn the_real_wizard_refuses_a_plain_http_base_before_taking_the_screen_and_warns_when_allowed() {
+    if !tmux_available() {
+        support::skip(
+            "tmux is not installed, so the wizard cannot be driven in a pseudo-terminal (scripts/test installs it where it can)",
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let t = Tmux::start(&insecure_wizard_command(&home, ""));
+    let after = squeezed(&t.wait_for("EXITED"));
+    assert!(after.contains("EXITED2"), "{after}");
+    assert!(
+        after.contains(&squeezed("error: refusing to send the API secret and tokens in clear text"))
+            && after.contains(
+                &squeezed("use https://, or --allow-insecure-http if this really is a test server on a network you control")
+            ),
+        "{after}"
+    );
+    assert!(!home.join("credentials.toml").exists());
+
+    // Allowed: the warning is printed before the wizard takes the screen, and is still there
+    // once it gives the screen back.
+    let t = Tmux::start(&insecure_wizard_command(&home, "--allow-insecure-http"));
+    t.wait_for("API secret");
+    t.keys(&["C-c"]);
+    let after = squeezed(&t.wait_for("EXITED"));
+    assert!(
+        after.contains(&squeezed("warning: --allow-insecure-http: the API secret and tokens go to http://api.example.invalid in clear text")),
+        "{after}"
+    );
+}

@@ -13,6 +13,7 @@ mod wizard;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
@@ -48,6 +49,15 @@ pub struct GlobalArgs {
     /// Base URL for every Vonage call [default: https://api.nexmo.com]
     #[arg(long, env = "VONAGE_API_BASE", global = true, value_name = "URL")]
     pub api_base: Option<String>,
+    /// Let a plain http:// API base point at a host other than this machine (a test server on
+    /// a network you control); credentials then cross it in clear text. Never stored.
+    #[arg(
+        long,
+        env = "VONAGE_ALLOW_INSECURE_HTTP",
+        global = true,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub allow_insecure_http: bool,
     /// Host of the Users API; ignored when --api-base is set
     #[arg(long, env = "VONAGE_REGION", global = true, value_enum)]
     pub region: Option<Region>,
@@ -111,6 +121,8 @@ pub struct Session {
     pub global: GlobalArgs,
     pub out: Output,
     pub sandbox: Option<net::SandboxTarget>,
+    /// Whether this run already warned about a plain-http base elsewhere.
+    warned_insecure: AtomicBool,
 }
 
 impl Session {
@@ -123,6 +135,7 @@ impl Session {
             out: Output::new(global.json),
             global,
             sandbox: None,
+            warned_insecure: AtomicBool::new(false),
         })
     }
 }

@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::io::{BufRead, IsTerminal, Write};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use secrecy::SecretString;
@@ -13,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::onboard::account::{resolve_credentials, resolve_endpoints};
 use crate::onboard::context::AppContext;
 use crate::region::Region;
-use crate::vonage::{ApiCredentials, Endpoints, VonageClient};
+use crate::vonage::{ApiCredentials, Endpoints, PlainHttp, VonageClient};
 
 /// The runtime network commands run on: two workers are plenty for a CLI and the sandbox.
 pub fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -31,6 +32,14 @@ pub struct SandboxTarget {
     pub credentials: ApiCredentials,
 }
 
+/// What a run allowed onto a plain-http base elsewhere says on stderr.
+pub fn insecure_warning(base: &str) -> String {
+    format!(
+        "warning: --allow-insecure-http: the API secret and tokens go to {base} in clear text; \
+         anyone on that network can read them"
+    )
+}
+
 /// `VONAGE_API_KEY` / `VONAGE_API_SECRET`, the names Vonage's SDKs read.
 pub fn env_credentials() -> (Option<String>, Option<SecretString>) {
     let read = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
@@ -41,16 +50,39 @@ pub fn env_credentials() -> (Option<String>, Option<SecretString>) {
 }
 
 impl Session {
-    /// Where this run's calls go: the sandbox when `--sandbox`, else the configured API.
+    /// Where this run's calls go: the sandbox when `--sandbox`, else the configured API. A
+    /// plain-http base on another machine is refused unless `--allow-insecure-http`, and
+    /// warned about when it is allowed.
     pub fn endpoints(&self) -> Result<Endpoints> {
-        match &self.sandbox {
+        let endpoints = match &self.sandbox {
             Some(sandbox) => Endpoints::new(Some(&sandbox.url), Region::Global),
             None => resolve_endpoints(
                 &self.home,
                 &self.profile,
                 self.global.api_base.as_deref(),
                 self.global.region,
+                self.plain_http(),
             ),
+        }?;
+        if let Some(base) = endpoints.insecure_base() {
+            self.warn_insecure_once(base);
+        }
+        Ok(endpoints)
+    }
+
+    /// What `--allow-insecure-http` (or `VONAGE_ALLOW_INSECURE_HTTP`) lets a base be.
+    pub fn plain_http(&self) -> PlainHttp {
+        if self.global.allow_insecure_http {
+            PlainHttp::Anywhere
+        } else {
+            PlainHttp::LoopbackOnly
+        }
+    }
+
+    /// Once per run, however many clients it builds: the override is never silent.
+    fn warn_insecure_once(&self, base: &str) {
+        if !self.warned_insecure.swap(true, Ordering::Relaxed) {
+            self.out.note(&insecure_warning(base));
         }
     }
 

@@ -24,9 +24,11 @@ pub struct SetupArgs {
 }
 
 pub async fn run(session: &Session, args: SetupArgs) -> Result<ExitCode> {
+    // Where the pair would go is checked before it is asked for: a refused base never sees it.
+    let endpoints = session.endpoints()?;
     let credentials = read_credentials(session, args)?;
     // The pair under test, not whatever the profile held before.
-    let client = VonageClient::new(session.endpoints()?, Some(credentials.clone()))?;
+    let client = VonageClient::new(endpoints, Some(credentials.clone()))?;
     let settings = StoredSettings {
         // A sandbox's port changes every run: its URL is never stored.
         api_base: if session.sandbox.is_some() {

@@ -3,11 +3,17 @@
 use super::Session;
 use super::net::env_credentials;
 use crate::clipboard::{Clipboard, NoClipboard, SystemClipboard, Terminal};
-use crate::error::{ExitCode, Result};
+use crate::error::{Error, ExitCode, Result};
 use crate::tui::worker::WorkerConfig;
 use crate::vonage::ApiCredentials;
 
 pub async fn run(session: &Session) -> Result<ExitCode> {
+    // The commands' rule, checked before the screen is taken over: a refused base ends the run
+    // with its sentence, and an allowed plain-http one is warned about where the warning stays
+    // readable. Other problems (a corrupt file, say) the wizard shows on its screens.
+    if let Err(e @ Error::InsecureHttp { .. }) = session.endpoints() {
+        return Err(e);
+    }
     let config = WorkerConfig {
         home: session.home.clone(),
         profile: session.profile.clone(),
@@ -16,6 +22,7 @@ pub async fn run(session: &Session) -> Result<ExitCode> {
             None => session.global.api_base.clone(),
         },
         region: session.global.region,
+        plain_http: session.plain_http(),
         suggested: session.sandbox.as_ref().map(|s| s.credentials.clone()),
         // The sandbox has its own pair; elsewhere the environment's wins, as for commands.
         env_credentials: match (&session.sandbox, env_credentials()) {

@@ -8,7 +8,7 @@ use crate::region::Region;
 use crate::store::config::Config;
 use crate::store::paths::{Home, ProfileName};
 use crate::store::secrets::Credentials;
-use crate::vonage::{ApiCredentials, Balance, CallError, Endpoints, VonageClient};
+use crate::vonage::{ApiCredentials, Balance, CallError, Endpoints, PlainHttp, VonageClient};
 
 /// What a successful check tells about the account.
 #[derive(Debug, Clone)]
@@ -43,23 +43,40 @@ pub fn resolve_credentials(
     })
 }
 
-/// The endpoints: `--api-base` first, then the profile's stored base, then the region
-/// (given, else stored, else global).
+/// The endpoints: the given base (flag or environment) first, then the profile's stored base,
+/// then the region (given, else stored, else global). Every base goes through the same
+/// plain-HTTP rule; the override is the caller's, never the profile's.
 pub fn resolve_endpoints(
     home: &Home,
     profile: &ProfileName,
     api_base: Option<&str>,
     region: Option<Region>,
+    plain_http: PlainHttp,
 ) -> Result<Endpoints> {
     let config = Config::load(home)?;
     let stored = config.profile(profile);
-    let base = api_base
-        .map(str::to_owned)
-        .or_else(|| stored.and_then(|p| p.api_base.clone()));
+    let stored_base = stored.and_then(|p| p.api_base.as_deref());
     let region = region
         .or_else(|| stored.and_then(|p| p.region))
         .unwrap_or_default();
-    Endpoints::new(base.as_deref(), region)
+    match (api_base, stored_base) {
+        (Some(base), _) => Endpoints::with_plain_http(Some(base), region, plain_http),
+        (None, Some(base)) => {
+            Endpoints::with_plain_http(Some(base), region, plain_http).map_err(|e| match e {
+                // Say where it is, so the user knows which file to fix.
+                Error::InsecureHttp { base, .. } => Error::InsecureHttp {
+                    base,
+                    stored_in: Some(format!(
+                        "profile {:?} of {}",
+                        profile.as_str(),
+                        home.config_file().display()
+                    )),
+                },
+                other => other,
+            })
+        }
+        (None, None) => Endpoints::with_plain_http(None, region, plain_http),
+    }
 }
 
 /// `GET /v2/applications?page_size=1` with Basic auth, then the balance (best effort).
@@ -126,4 +143,51 @@ pub fn store_credentials(
         entry.region = settings.region;
     }
     config.save(home)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_plain_http_base_is_refused_and_named_and_the_override_is_the_caller_s() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::at(dir.path());
+        let profile = ProfileName::default();
+        let mut config = Config::default();
+        config.profile_mut(&profile).api_base = Some("http://api.example.invalid".into());
+        config.save(&home).unwrap();
+
+        let err =
+            resolve_endpoints(&home, &profile, None, None, PlainHttp::LoopbackOnly).unwrap_err();
+        assert!(
+            matches!(&err, Error::InsecureHttp { stored_in: Some(s), .. } if s.contains("config.toml")),
+            "{err}"
+        );
+        assert_eq!(err.exit_code(), crate::error::ExitCode::Usage);
+        // A base given for this run wins; the override lets the stored one through.
+        let given = Some("http://127.0.0.1:9");
+        let e = resolve_endpoints(&home, &profile, given, None, PlainHttp::LoopbackOnly).unwrap();
+        assert_eq!(e.insecure_base(), None);
+        let e = resolve_endpoints(&home, &profile, None, None, PlainHttp::Anywhere).unwrap();
+        assert_eq!(e.insecure_base(), Some("http://api.example.invalid"));
+        let err = resolve_endpoints(
+            &home,
+            &profile,
+            Some("http://10.0.0.1"),
+            None,
+            PlainHttp::LoopbackOnly,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::InsecureHttp {
+                    stored_in: None,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+    }
 }

@@ -26,7 +26,7 @@ use crate::store::config::Config;
 use crate::store::paths::{Home, ProfileName};
 use crate::store::secrets::Credentials;
 use crate::store::state::State;
-use crate::vonage::{ApiCredentials, Endpoints, VonageClient};
+use crate::vonage::{ApiCredentials, Endpoints, PlainHttp, VonageClient};
 
 /// Where the worker's calls go and what it may pre-fill.
 #[derive(Debug, Clone)]
@@ -36,6 +36,8 @@ pub struct WorkerConfig {
     /// `--api-base`, or the embedded sandbox's URL.
     pub api_base: Option<String>,
     pub region: Option<Region>,
+    /// Where a plain-http base may point (`--allow-insecure-http`); never from the profile.
+    pub plain_http: PlainHttp,
     /// The sandbox's pair, offered on the Account screen (stored only once verified).
     pub suggested: Option<ApiCredentials>,
     /// `VONAGE_API_KEY` + `VONAGE_API_SECRET`: used before the profile's pair, as the
@@ -133,6 +135,7 @@ impl Worker {
             self.profile(),
             self.config.api_base.as_deref(),
             region.or(self.config.region),
+            self.config.plain_http,
         )
     }
 

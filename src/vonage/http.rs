@@ -143,6 +143,9 @@ impl Http {
             .user_agent(concat!("vonage-onboard/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(timeouts.connect)
             .timeout(timeouts.request)
+            // No redirect is followed: one could lead the API secret or a token from https to
+            // http, or to another host. A 3xx answer is an error that names where it pointed.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| crate::error::Error::Other(format!("could not set up HTTPS: {e}")))?;
         Ok(Http { client, retry })
@@ -244,6 +247,9 @@ impl Http {
         }
         let response = request.send().await.map_err(transport_error)?;
         let status = response.status();
+        if status.is_redirection() {
+            return Err(redirect_refused(status.as_u16(), response.headers()));
+        }
         let retry_after = response
             .headers()
             .get(reqwest::header::RETRY_AFTER)
@@ -263,6 +269,22 @@ impl Http {
             ))))
         }
     }
+}
+
+/// A redirect, not followed: where it pointed (without its query, which may hold anything).
+fn redirect_refused(status: u16, headers: &reqwest::header::HeaderMap) -> CallError {
+    let location = headers
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(['?', '#']).next())
+        .map(|v| v.chars().take(200).collect::<String>())
+        .unwrap_or_else(|| "nowhere".to_owned());
+    let mut error = ApiError::from_body(status, b"", None);
+    error.detail = Some(format!(
+        "it redirects to {location}, which this tool does not follow so that credentials go \
+         only to the API base; set the API base to the final https:// URL"
+    ));
+    CallError::Api(Box::new(error))
 }
 
 fn transport_error(e: reqwest::Error) -> CallError {

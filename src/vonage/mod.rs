@@ -1,74 +1,75 @@
-//! The Vonage HTTP client: endpoints from `--api-base` / `--region`, one reqwest client,
+//! The Vonage HTTP client: endpoints from an API base or a region, one reqwest client,
 //! applications, users and account calls. Knows nothing of the sandbox.
 
 mod account;
 mod applications;
+mod base;
 mod error;
 mod http;
 mod users;
 
 pub use account::Balance;
 pub use applications::{Application, ApplicationPage, MAX_PAGE_SIZE, NewApplication, Webhook};
+pub use base::{BaseUrl, PlainHttp};
 pub use error::{ApiError, FieldReason};
 pub use http::{ApiCredentials, CallError, RetryPolicy, Timeouts};
 pub use users::{NewUser, User};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::region::{GLOBAL_BASE, Region};
 
 /// Legacy REST host of the balance endpoint.
 const ACCOUNT_BASE: &str = "https://rest.nexmo.com";
 
-/// Base URLs, without a trailing slash.
+/// Base URLs, without a trailing slash. Built only here, so every base a client calls has
+/// passed `BaseUrl::parse` and its plain-HTTP rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoints {
-    pub applications: String,
-    pub users: String,
-    pub account: String,
+    applications: String,
+    users: String,
+    account: String,
+    /// The plain `http://` base on another machine this client talks to, if allowed.
+    insecure: Option<String>,
 }
 
 impl Endpoints {
-    /// `--api-base` wins for every call; otherwise the region picks the Users API host.
+    /// As `with_plain_http`, with plain `http://` kept to loopback hosts.
     pub fn new(api_base: Option<&str>, region: Region) -> Result<Self> {
+        Self::with_plain_http(api_base, region, PlainHttp::LoopbackOnly)
+    }
+
+    /// `api_base` wins for every call; otherwise the region picks the Users API host.
+    pub fn with_plain_http(
+        api_base: Option<&str>,
+        region: Region,
+        plain_http: PlainHttp,
+    ) -> Result<Self> {
         match api_base {
             Some(base) => {
-                let base = check_base_url(base)?;
+                let base = BaseUrl::parse(base, plain_http)?;
+                let insecure = base.is_insecure().then(|| base.as_str().to_owned());
+                let base = base.into_string();
                 Ok(Endpoints {
                     applications: base.clone(),
                     users: base.clone(),
                     account: base,
+                    insecure,
                 })
             }
             None => Ok(Endpoints {
                 applications: GLOBAL_BASE.to_owned(),
                 users: region.users_base().to_owned(),
                 account: ACCOUNT_BASE.to_owned(),
+                insecure: None,
             }),
         }
     }
-}
 
-/// An absolute http(s) URL with a host and no query or fragment; returned without a trailing slash.
-pub fn check_base_url(text: &str) -> Result<String> {
-    let bad = |why: &str| {
-        Error::usage(format!(
-            "--api-base {text:?} {why}; e.g. https://api.nexmo.com"
-        ))
-    };
-    let url = url::Url::parse(text.trim()).map_err(|e| bad(&format!("is not a URL ({e})")))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(bad("must start with http:// or https://"));
+    /// The plain `http://` base on another machine in use (allowed by `PlainHttp::Anywhere`):
+    /// whoever allowed it should say so on every run.
+    pub fn insecure_base(&self) -> Option<&str> {
+        self.insecure.as_deref()
     }
-    if url.host_str().is_none_or(str::is_empty) {
-        return Err(bad("has no host"));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(bad("must not carry a user name or password"));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(bad("must not have a query or fragment"));
-    }
-    Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
 /// The client: endpoints, optional account credentials, the shared transport.
@@ -114,24 +115,7 @@ impl VonageClient {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base_urls_are_checked() {
-        assert_eq!(
-            check_base_url("http://127.0.0.1:8080/").unwrap(),
-            "http://127.0.0.1:8080"
-        );
-        for bad in [
-            "",
-            "api.nexmo.com",
-            "ftp://x",
-            "https://x/?a=1",
-            "http://",
-            "https://u:p@x",
-        ] {
-            assert!(check_base_url(bad).is_err(), "{bad:?}");
-        }
-    }
+    use crate::error::Error;
 
     #[test]
     fn region_picks_the_users_host_only() {
@@ -140,5 +124,18 @@ mod tests {
         assert_eq!(e.applications, "https://api.nexmo.com");
         let e = Endpoints::new(Some("http://127.0.0.1:9"), Region::Eu).unwrap();
         assert_eq!(e.users, "http://127.0.0.1:9");
+        assert_eq!(e.insecure_base(), None);
+    }
+
+    #[test]
+    fn a_plain_http_base_elsewhere_needs_the_override_and_is_reported() {
+        let base = Some("http://api.example.invalid/");
+        let err = Endpoints::new(base, Region::Global).unwrap_err();
+        assert!(matches!(err, Error::InsecureHttp { .. }), "{err}");
+        let e = Endpoints::with_plain_http(base, Region::Global, PlainHttp::Anywhere).unwrap();
+        assert_eq!(e.applications, "http://api.example.invalid");
+        assert_eq!(e.insecure_base(), Some("http://api.example.invalid"));
+        let e = Endpoints::with_plain_http(None, Region::Us, PlainHttp::Anywhere).unwrap();
+        assert_eq!(e.insecure_base(), None);
     }
 }

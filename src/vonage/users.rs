@@ -136,7 +136,9 @@ impl VonageClient {
             .json()
     }
 
-    /// A `_links` href is absolute; accept it only on the users host or a Vonage host.
+    /// A `_links` href is absolute; accept it only on the users base's own origin, or on a
+    /// Vonage host over https: the next page carries the admin token too, so a link must not
+    /// lead it to plain http elsewhere (the base's own plain-HTTP rule was checked already).
     fn checked_link(&self, href: &str) -> Result<String, CallError> {
         let bad = || CallError::BadAnswer {
             status: 200,
@@ -145,10 +147,8 @@ impl VonageClient {
         let link = url::Url::parse(href).map_err(|_| bad())?;
         let ours = url::Url::parse(&self.endpoints.users).map_err(|_| bad())?;
         let host = link.host_str().unwrap_or_default();
-        let trusted = link.host_str() == ours.host_str()
-            || host.ends_with(".vonage.com")
-            || host.ends_with(".nexmo.com");
-        if trusted && matches!(link.scheme(), "https" | "http") && link.scheme() == ours.scheme() {
+        let vonage = host.ends_with(".vonage.com") || host.ends_with(".nexmo.com");
+        if link.origin() == ours.origin() || (vonage && link.scheme() == "https") {
             Ok(href.to_owned())
         } else {
             Err(bad())
@@ -162,4 +162,54 @@ fn admin_token(signer: &Signer) -> String {
         .token
         .expose()
         .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::region::Region;
+    use crate::vonage::Endpoints;
+
+    fn client(base: Option<&str>) -> VonageClient {
+        VonageClient::new(Endpoints::new(base, Region::Eu).unwrap(), None).unwrap()
+    }
+
+    #[test]
+    fn paging_links_stay_on_the_base_or_go_to_vonage_over_https() {
+        let local = client(Some("http://127.0.0.1:9"));
+        assert!(
+            local
+                .checked_link("http://127.0.0.1:9/v1/users?cursor=x")
+                .is_ok()
+        );
+        assert!(
+            local
+                .checked_link("https://api-eu.vonage.com/v1/users")
+                .is_ok()
+        );
+        for bad in [
+            // Plain http elsewhere, even on a Vonage name: the admin token would go in clear.
+            "http://api-eu.vonage.com/v1/users",
+            "http://127.0.0.1:10/v1/users",
+            "https://127.0.0.1:9/v1/users",
+            "https://evil.example/v1/users",
+            "not a url",
+        ] {
+            assert!(local.checked_link(bad).is_err(), "{bad}");
+        }
+        let real = client(None);
+        assert!(
+            real.checked_link("https://api-eu.vonage.com/v1/users?c=1")
+                .is_ok()
+        );
+        assert!(real.checked_link("https://api.nexmo.com/v1/users").is_ok());
+        assert!(
+            real.checked_link("http://api-eu.vonage.com/v1/users")
+                .is_err()
+        );
+        assert!(
+            real.checked_link("https://api-eu.vonage.com.evil/v1")
+                .is_err()
+        );
+    }
 }
