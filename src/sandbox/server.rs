@@ -131,5 +131,10 @@ async fn handle(
         // The handler has run to completion (state changed and saved); now lose the answer.
         return Err(DropConnection);
     }
+    if plan.hold {
+        // Processed and saved, but the answer never leaves: the client waits until it gives
+        // up or is killed. Stopping the server cuts this connection after the grace period.
+        std::future::pending::<()>().await;
+    }
     Ok(response)
 }

@@ -189,12 +189,16 @@ fn on_outcome(model: &mut Model, outcome: Outcome) {
             go_to(model, Step::Application);
         }
         Outcome::Apps(apps) => model.application.apps = Some(apps),
-        Outcome::AppReady { app, reconciled } => {
+        Outcome::AppReady {
+            app,
+            reconciled,
+            note,
+        } => {
             ctl.success(format!(
                 "Application {} is ready; its private key is saved.",
                 app.name
             ));
-            model.application.ready(app, reconciled);
+            model.application.ready(app, reconciled, note);
             model.users.reset();
             model.tokens.reset();
         }

@@ -339,6 +339,7 @@ fn app_ready(ready: &applications::ReadyApp) -> Outcome {
             &ready.key_path,
         ),
         reconciled: ready.reconciled,
+        note: Some(ready.pending.describe().join(" ")).filter(|n| !n.is_empty()),
     }
 }
 
