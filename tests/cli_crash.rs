@@ -190,3 +190,59 @@ fn a_user_create_killed_while_the_answer_is_held_is_not_duplicated_by_the_rerun(
     // ...and it is recorded, so a token can be minted for it.
     run_ok(cmd(&home, &sandbox).args(["token", "alice"]));
 }
+
+/// A temp file as a write killed between write and rename leaves it, `age` old.
+fn plant_temp(path: &Path, age: Duration) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, b"token = \"eyJ-from-a-killed-write\"").unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() - age)
+        .unwrap();
+}
+
+#[test]
+fn temp_files_of_killed_writes_are_gone_after_the_next_write_of_their_file() {
+    let sandbox = start_sandbox(&std::env::temp_dir(), &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let old = Duration::from_secs(5 * 60);
+    let config_temps: Vec<PathBuf> = (0..3)
+        .map(|i| home.join(format!(".config.toml.tmp-killed{i}")))
+        .collect();
+    let state_temps: Vec<PathBuf> = (0..3)
+        .map(|i| home.join(format!("profiles/default/.state.json.tmp-killed{i}")))
+        .collect();
+    for temp in config_temps.iter().chain(&state_temps) {
+        plant_temp(temp, old);
+    }
+    let fresh = home.join(".config.toml.tmp-inflight");
+    plant_temp(&fresh, Duration::ZERO);
+
+    run_ok(cmd(&home, &sandbox).args(["app", "create", "temps"]));
+    assert!(
+        config_temps.iter().all(|t| !t.exists()),
+        "config.toml's stale temps stay"
+    );
+    assert!(
+        fresh.exists(),
+        "a temp file under a minute old may be a live write"
+    );
+    assert!(
+        state_temps.iter().all(|t| t.exists()),
+        "state.json was not written yet"
+    );
+    run_ok(cmd(&home, &sandbox).args(["user", "create", "alice"]));
+    run_ok(cmd(&home, &sandbox).args(["token", "alice"]));
+    assert!(
+        state_temps.iter().all(|t| !t.exists()),
+        "state.json's stale temps stay"
+    );
+    let state = std::fs::read_to_string(home.join("profiles/default/state.json")).unwrap();
+    assert!(
+        !state.contains("from-a-killed-write"),
+        "a temp file was read as data"
+    );
+}
