@@ -588,3 +588,58 @@ async fn pending_keys_that_cannot_be_checked_stop_the_create() {
     w.sandbox.faults().clear();
     assert!(w.client.list_all_applications().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_post_refused_with_429_is_retried_after_retry_after_and_creates_once() {
+    let w = world().await;
+    let throttled = |times| {
+        rule(
+            "POST",
+            "/v2/applications",
+            FaultAction::Status {
+                code: 429,
+                retry_after: Some(1),
+            },
+            times,
+        )
+    };
+    w.sandbox.faults().push(throttled(1));
+    let started = std::time::Instant::now();
+    let ready = applications::create(&w.home, &w.profile, &w.client, &spec("throttled"))
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "Retry-After was not honoured"
+    );
+    assert!(!ready.reconciled);
+    assert_eq!(w.client.list_all_applications().await.unwrap().len(), 1);
+
+    // The same for a user.
+    let signer = Signer::new(
+        ready.record.id.clone(),
+        PrivateKey::load(&ready.key_path).unwrap(),
+    );
+    w.sandbox.faults().push(rule(
+        "POST",
+        "/v1/users",
+        FaultAction::Status {
+            code: 429,
+            retry_after: Some(1),
+        },
+        1,
+    ));
+    users::create(&w.home, &w.profile, &w.client, &signer, &new_user("dora"))
+        .await
+        .unwrap();
+    assert_eq!(w.client.list_users(&signer, None).await.unwrap().len(), 1);
+
+    // Throttled on every try: the 429 surfaces, and nothing was created.
+    w.sandbox.faults().push(throttled(3));
+    let err = applications::create(&w.home, &w.profile, &w.client, &spec("never"))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("private key was kept"), "{err}");
+    assert_eq!(w.client.list_all_applications().await.unwrap().len(), 1);
+    w.sandbox.faults().clear();
+}
