@@ -166,8 +166,14 @@ fn on_outcome(model: &mut Model, outcome: Outcome) {
             model.application.load(&snapshot);
             model.users.load(&snapshot);
             model.tokens.load(&snapshot);
-            let step = model.first_unfinished();
-            if step != Step::Account {
+            let mut step = model.first_unfinished();
+            if !snapshot.problems.is_empty() {
+                // The Application step shows the whole message (the file's path is long).
+                model.ctl.error(
+                    "A damaged file was found and left untouched: see the Application step.",
+                );
+                step = step.min(Step::Application);
+            } else if step != Step::Account {
                 model
                     .ctl
                     .info("Welcome back: this is where you left off. Esc goes back a step.");

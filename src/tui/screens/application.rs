@@ -116,6 +116,8 @@ impl ApplicationScreen {
         if self.current.is_some() {
             self.mode = Mode::Ready;
         }
+        // Shown in full with the application (the status line may cut a long path).
+        self.note = Some(snapshot.problems.join(" ")).filter(|n| !n.is_empty());
         self.form.fields[0] = TextField::new("my-client-sdk-app");
         self.form.fields[1] = TextField::new("https://example.com/rtc/events");
     }
