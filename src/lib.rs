@@ -4,6 +4,8 @@
 
 /// Keys, JWT minting and inspection, ACLs, TTLs.
 pub mod auth;
+/// Capped reads of user-supplied input.
+pub mod bounded;
 /// The command line: arguments, commands, output.
 pub mod cli;
 /// Copying tokens to the clipboard.

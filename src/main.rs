@@ -1,11 +1,11 @@
 //! Entry point: parse the command line, run it, turn any error into a message and exit code.
 #![forbid(unsafe_code)]
 
-use clap::Parser;
-use vonage_onboard::cli::{self, Cli};
+use vonage_onboard::cli;
 
 fn main() {
-    let cli = Cli::parse();
+    // Not `Cli::parse()`: its errors would quote a secret typed in the wrong place.
+    let cli = cli::parse();
     let code = match cli::run(cli) {
         Ok(code) => code,
         Err(error) => {

@@ -287,3 +287,38 @@ fn a_state_file_named_without_a_directory_is_written_and_lost_deletes_are_not_er
         "the deleted application is still current: {config}"
     );
 }
+
+#[test]
+fn http_method_is_accepted_in_either_case_as_the_readme_writes_it() {
+    let sandbox = start_sandbox(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    for (given, sent) in [
+        ("POST", "POST"),
+        ("GET", "GET"),
+        ("post", "POST"),
+        ("Get", "GET"),
+    ] {
+        let mut c = cmd(&home, &sandbox);
+        c.env("VONAGE_API_KEY", &sandbox.api_key)
+            .env("VONAGE_API_SECRET", &sandbox.api_secret);
+        let app = json_of(c.args([
+            "--json",
+            "app",
+            "create",
+            &format!("method-{given}"),
+            "--answer-url",
+            "https://example.com/answer",
+            "--http-method",
+            given,
+        ]));
+        let mut c = cmd(&home, &sandbox);
+        c.env("VONAGE_API_KEY", &sandbox.api_key)
+            .env("VONAGE_API_SECRET", &sandbox.api_secret);
+        let shown = json_of(c.args(["--json", "app", "show", app["id"].as_str().unwrap()]));
+        assert_eq!(
+            shown["capabilities"]["voice"]["webhooks"]["answer_url"]["http_method"], sent,
+            "{given}: {shown}"
+        );
+    }
+}

@@ -447,3 +447,199 @@ async fn two_hundred_concurrent_user_creations_are_each_stored_once() {
     assert_eq!(names.len(), 200);
     assert!((0..200).all(|i| names.contains(&format!("user-{i:03}"))));
 }
+
+/// Leaves what a create killed after saving its key leaves: `apps/.pending-NAME/private.key`.
+fn plant_pending_key(w: &World, name: &str) -> (std::path::PathBuf, PrivateKey) {
+    let dir = w
+        .home
+        .profile_dir(&w.profile)
+        .join("apps")
+        .join(format!(".pending-{name}"));
+    vonage_onboard::store::atomic::ensure_private_dir(&dir).unwrap();
+    let key = PrivateKey::generate().unwrap();
+    let path = dir.join("private.key");
+    vonage_onboard::store::apps::save_private_key(&path, &key).unwrap();
+    (path, key)
+}
+
+/// Backdates a pending folder, as if its create had been killed `age` ago.
+fn backdate(path: &std::path::Path, age: Duration) {
+    let when = std::time::SystemTime::now() - age;
+    std::fs::File::open(path)
+        .unwrap()
+        .set_modified(when)
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_pending_key_of_another_name_is_recorded_and_the_create_still_happens() {
+    let w = world().await;
+    let (path, key) = plant_pending_key(&w, "other");
+    // The killed run's POST reached the API: its application holds the pending key.
+    let made = w
+        .client
+        .create_application(&NewApplication {
+            name: "other".into(),
+            public_key_pem: key.public_key().to_spki_pem(),
+            answer_url: None,
+            voice_event_url: None,
+            rtc_event_url: None,
+            improve_ai: false,
+        })
+        .await
+        .unwrap();
+    let ready = applications::create(&w.home, &w.profile, &w.client, &spec("mine"))
+        .await
+        .unwrap();
+    assert!(!ready.resumed);
+    assert_eq!(ready.record.name, "mine");
+    assert_eq!(ready.pending.recovered.len(), 1);
+    let recovered = &ready.pending.recovered[0];
+    assert_eq!(recovered.record.id.as_str(), made.id);
+    assert!(!path.exists(), "the pending key was moved");
+    let id = AppId::parse(&made.id).unwrap();
+    assert_eq!(
+        PrivateKey::load(&w.home.private_key_file(&w.profile, &id))
+            .unwrap()
+            .public_key(),
+        key.public_key()
+    );
+    assert!(w.home.app_record_file(&w.profile, &id).exists());
+    assert_eq!(w.client.list_all_applications().await.unwrap().len(), 2);
+    let said = ready.pending.describe().join("\n");
+    assert!(
+        said.contains(&made.id) && said.contains("interrupted"),
+        "{said}"
+    );
+}
+
+#[tokio::test]
+async fn pending_keys_matching_nothing_are_kept_and_reported_then_removed_after_a_day_or_on_request()
+ {
+    let w = world().await;
+    let (young, _) = plant_pending_key(&w, "young");
+    let ready = applications::create(&w.home, &w.profile, &w.client, &spec("one"))
+        .await
+        .unwrap();
+    assert_eq!(ready.pending.kept, vec![young.clone()]);
+    assert!(young.exists(), "a young unmatched key is kept");
+    assert!(
+        ready.pending.describe()[0].contains(young.to_str().unwrap()),
+        "{:?}",
+        ready.pending.describe()
+    );
+
+    backdate(young.parent().unwrap(), Duration::from_secs(25 * 60 * 60));
+    let ready = applications::create(&w.home, &w.profile, &w.client, &spec("two"))
+        .await
+        .unwrap();
+    assert_eq!(ready.pending.removed, vec![young.clone()]);
+    assert!(ready.pending.kept.is_empty());
+    assert!(
+        !young.parent().unwrap().exists(),
+        "a day-old unmatched key goes"
+    );
+
+    let (asked, _) = plant_pending_key(&w, "asked");
+    let ready = applications::create(
+        &w.home,
+        &w.profile,
+        &w.client,
+        &AppSpec {
+            discard_pending: true,
+            ..spec("three")
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(ready.pending.removed, vec![asked.clone()]);
+    assert!(!asked.exists());
+
+    // A damaged pending key is named and left alone; the create goes on.
+    let (damaged, _) = plant_pending_key(&w, "damaged");
+    std::fs::remove_file(&damaged).unwrap();
+    vonage_onboard::store::atomic::write_private_new(&damaged, b"not a key").unwrap();
+    let ready = applications::create(&w.home, &w.profile, &w.client, &spec("four"))
+        .await
+        .unwrap();
+    assert_eq!(ready.pending.unreadable.len(), 1);
+    assert_eq!(std::fs::read(&damaged).unwrap(), b"not a key");
+    assert_eq!(w.client.list_all_applications().await.unwrap().len(), 4);
+}
+
+#[tokio::test]
+async fn pending_keys_that_cannot_be_checked_stop_the_create() {
+    let w = world().await;
+    let (pending, _) = plant_pending_key(&w, "unchecked");
+    w.sandbox.faults().push(rule(
+        "GET",
+        "/v2/applications",
+        FaultAction::Status {
+            code: 503,
+            retry_after: None,
+        },
+        3,
+    ));
+    let err = applications::create(&w.home, &w.profile, &w.client, &spec("blocked"))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("nothing was created"), "{err}");
+    assert!(pending.exists());
+    w.sandbox.faults().clear();
+    assert!(w.client.list_all_applications().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_post_refused_with_429_is_retried_after_retry_after_and_creates_once() {
+    let w = world().await;
+    let throttled = |times| {
+        rule(
+            "POST",
+            "/v2/applications",
+            FaultAction::Status {
+                code: 429,
+                retry_after: Some(1),
+            },
+            times,
+        )
+    };
+    w.sandbox.faults().push(throttled(1));
+    let started = std::time::Instant::now();
+    let ready = applications::create(&w.home, &w.profile, &w.client, &spec("throttled"))
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "Retry-After was not honoured"
+    );
+    assert!(!ready.reconciled);
+    assert_eq!(w.client.list_all_applications().await.unwrap().len(), 1);
+
+    // The same for a user.
+    let signer = Signer::new(
+        ready.record.id.clone(),
+        PrivateKey::load(&ready.key_path).unwrap(),
+    );
+    w.sandbox.faults().push(rule(
+        "POST",
+        "/v1/users",
+        FaultAction::Status {
+            code: 429,
+            retry_after: Some(1),
+        },
+        1,
+    ));
+    users::create(&w.home, &w.profile, &w.client, &signer, &new_user("dora"))
+        .await
+        .unwrap();
+    assert_eq!(w.client.list_users(&signer, None).await.unwrap().len(), 1);
+
+    // Throttled on every try: the 429 surfaces, and nothing was created.
+    w.sandbox.faults().push(throttled(3));
+    let err = applications::create(&w.home, &w.profile, &w.client, &spec("never"))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("private key was kept"), "{err}");
+    assert_eq!(w.client.list_all_applications().await.unwrap().len(), 1);
+    w.sandbox.faults().clear();
+}

@@ -1600,3 +1600,52 @@ async fn concurrent_user_creations_are_each_stored_once() {
     }
     env.sb.stop().await;
 }
+
+#[tokio::test]
+async fn a_stalled_body_is_answered_408_and_its_connection_closed() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let env = Env::start().await;
+    let mut socket = tokio::net::TcpStream::connect(env.sb.local_addr())
+        .await
+        .unwrap();
+    // A whole head announcing 100 bytes, 10 of them sent, then nothing.
+    socket
+        .write_all(
+            b"POST /v2/applications HTTP/1.1\r\nHost: sandbox\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"name\":\"x",
+        )
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let mut answer = Vec::new();
+    // Read to EOF: it comes only when the sandbox closes the connection.
+    tokio::time::timeout(Duration::from_secs(20), socket.read_to_end(&mut answer))
+        .await
+        .expect("the stalled connection was still open after 20 s")
+        .unwrap();
+    let waited = started.elapsed();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(
+        answer.to_ascii_lowercase().contains("connection: close"),
+        "{answer}"
+    );
+    assert!(
+        answer.contains("did not arrive within 10 seconds"),
+        "{answer}"
+    );
+    assert!(
+        waited >= Duration::from_secs(9) && waited < Duration::from_secs(15),
+        "answered after {waited:?}"
+    );
+    // Nothing was created from half a body.
+    let list: Value = env
+        .basic(Method::GET, "/v2/applications")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["total_items"], 0, "{list}");
+}

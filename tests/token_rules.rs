@@ -356,7 +356,7 @@ fn the_sandbox_and_token_inspect_judge_every_token_alike() {
         assert_eq!(status == 200, exit == 0, "{}: they disagree", row.what);
         if exit != 0 {
             assert!(
-                stderr.starts_with("token inspect: ") && stderr.trim().len() > 20,
+                stderr.starts_with("error: ") && stderr.trim().len() > 20,
                 "{}: the reason belongs on stderr, got {stderr:?}",
                 row.what
             );

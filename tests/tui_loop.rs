@@ -304,3 +304,114 @@ async fn the_wizard_refuses_a_plain_http_base_elsewhere_with_the_commands_senten
     assert!(!error.contains(FIX) && error.contains("connect"), "{error}");
     assert!(!home.credentials_file().exists());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_application_step_finishes_an_interrupted_create_instead_of_duplicating_it() {
+    use vonage_onboard::auth::keys::PrivateKey;
+    use vonage_onboard::vonage::{Endpoints, NewApplication, VonageClient};
+
+    let sandbox = sandbox::start(SandboxOptions::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let home = Home::at(dir.path().join("home"));
+    // A wizard killed after its POST was processed: the key pending, the application made.
+    let profile = ProfileName::parse("sandbox").unwrap();
+    let pending = home.profile_dir(&profile).join("apps/.pending-killed");
+    vonage_onboard::store::atomic::ensure_private_dir(&pending).unwrap();
+    let key = PrivateKey::generate().unwrap();
+    vonage_onboard::store::apps::save_private_key(&pending.join("private.key"), &key).unwrap();
+    let client = VonageClient::new(
+        Endpoints::new(Some(sandbox.url()), vonage_onboard::region::Region::Global).unwrap(),
+        Some(ApiCredentials {
+            api_key: sandbox.api_key().to_owned(),
+            api_secret: sandbox.api_secret().clone(),
+        }),
+    )
+    .unwrap();
+    let made = client
+        .create_application(&NewApplication {
+            name: "my-client-sdk-app".into(),
+            public_key_pem: key.public_key().to_spki_pem(),
+            answer_url: None,
+            voice_event_url: None,
+            rtc_event_url: None,
+            improve_ai: false,
+        })
+        .await
+        .unwrap();
+
+    let mut shell = shell(&sandbox, &home, MemoryClipboard::default());
+    shell.settle(WAIT).await.unwrap();
+    press(&mut shell, KeyCode::Enter).await; // Account: verify the sandbox's pair
+    press(&mut shell, KeyCode::Enter).await; // "+ Create a new application"
+    press(&mut shell, KeyCode::Enter).await; // create with the pre-filled name
+    let current = shell
+        .model
+        .application
+        .current
+        .clone()
+        .unwrap_or_else(|| panic!("no current application:\n{}", screen(&shell)));
+    assert_eq!(current.id, made.id, "{}", screen(&shell));
+    assert!(!pending.exists(), "the pending key was moved into place");
+    assert_eq!(
+        PrivateKey::load(&current.key_path).unwrap().public_key(),
+        key.public_key()
+    );
+    assert_eq!(client.list_all_applications().await.unwrap().len(), 1);
+    assert!(screen(&shell).contains("interrupted"), "{}", screen(&shell));
+    sandbox.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_app_json_is_named_and_left_untouched() {
+    use vonage_onboard::onboard::account;
+    use vonage_onboard::onboard::applications::{self, AppSpec};
+    use vonage_onboard::vonage::{Endpoints, VonageClient};
+
+    let sandbox = sandbox::start(SandboxOptions::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let home = Home::at(dir.path().join("home"));
+    let profile = ProfileName::parse("sandbox").unwrap();
+    let client = VonageClient::new(
+        Endpoints::new(Some(sandbox.url()), vonage_onboard::region::Region::Global).unwrap(),
+        Some(ApiCredentials {
+            api_key: sandbox.api_key().to_owned(),
+            api_secret: sandbox.api_secret().clone(),
+        }),
+    )
+    .unwrap();
+    account::setup(&home, &profile, &client, account::StoredSettings::default())
+        .await
+        .unwrap();
+    let spec = AppSpec {
+        name: "damaged-record".into(),
+        ..AppSpec::default()
+    };
+    let made = applications::create(&home, &profile, &client, &spec)
+        .await
+        .unwrap();
+    let record = home.app_record_file(&profile, &made.record.id);
+    std::fs::write(&record, "{\"id\": ").unwrap();
+
+    let mut shell = shell(&sandbox, &home, MemoryClipboard::default());
+    shell.settle(WAIT).await.unwrap();
+    assert_eq!(shell.model.step, Step::Application);
+    // The path is long: the message is checked on the model, and its start on the screen.
+    let note = shell.model.application.note.clone().unwrap_or_default();
+    assert!(
+        note.contains(record.to_str().unwrap()) && note.contains("left untouched"),
+        "{note}"
+    );
+    let text = screen(&shell);
+    assert!(text.contains("damaged file"), "{text}");
+    // Wrapped over lines inside the border: compare without borders and spaces.
+    let squeezed: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '│')
+        .collect();
+    assert!(
+        squeezed.contains("app.jsonisnotvalid") && squeezed.contains("leftuntouched"),
+        "{text}"
+    );
+    assert_eq!(std::fs::read_to_string(&record).unwrap(), "{\"id\": ");
+    sandbox.stop().await;
+}

@@ -261,6 +261,7 @@ fn states() -> Vec<(&'static str, Model)> {
         Ok(Outcome::AppReady {
             app: current_app(),
             reconciled: false,
+            note: None,
         }),
     );
     v.push(("application_ready", ready));

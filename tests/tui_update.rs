@@ -489,6 +489,7 @@ fn a_create_in_flight_cannot_be_cancelled_so_it_is_never_sent_twice() {
         Ok(Outcome::AppReady {
             app: app(),
             reconciled: false,
+            note: None,
         }),
     );
     assert_eq!(m.application.current, Some(app()));

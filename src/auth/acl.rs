@@ -61,6 +61,9 @@ impl Default for AclChoice {
     }
 }
 
+/// The largest ACL file read; a token carrying more would be refused by any server anyway.
+const MAX_ACL_FILE: usize = 64 * 1024;
+
 impl AclChoice {
     /// Reads `--acl`: a preset name, `@FILE`, or inline JSON.
     pub fn parse_arg(arg: &str) -> Result<Self> {
@@ -69,9 +72,11 @@ impl AclChoice {
         }
         if let Some(file) = arg.strip_prefix('@') {
             let path = Path::new(file);
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| Error::file(path, format!("cannot read the ACL file ({e})")))?;
-            return Acl::from_json(&text)
+            let bytes = crate::bounded::read_file(path, MAX_ACL_FILE)
+                .map_err(|e| e.for_file(path, "an ACL file"))?;
+            let text = std::str::from_utf8(&bytes)
+                .map_err(|_| Error::file(path, "is not UTF-8 text, so not an ACL file"))?;
+            return Acl::from_json(text)
                 .map(AclChoice::Custom)
                 .map_err(|e| Error::file(path, format!("is not a valid ACL: {e}")));
         }

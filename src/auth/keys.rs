@@ -185,28 +185,15 @@ impl PublicKey {
     }
 }
 
-/// Reads a key file, refusing huge files before reading them (a key is a few KiB).
+/// Reads a key file, refusing more than a key could be (a key is a few KiB).
 fn read_key_file(path: &Path) -> Result<Zeroizing<String>> {
-    const MAX_KEY_FILE: u64 = 64 * 1024;
-    let meta = std::fs::metadata(path).map_err(|e| Error::file(path, read_failure(&e)))?;
-    if meta.is_dir() {
-        return Err(Error::file(path, "is a directory, not a key file"));
-    }
-    if meta.len() > MAX_KEY_FILE {
-        return Err(Error::file(path, "is too large to be a PEM key"));
-    }
-    let bytes = std::fs::read(path).map_err(|e| Error::file(path, read_failure(&e)))?;
-    String::from_utf8(bytes)
+    const MAX_KEY_FILE: usize = 64 * 1024;
+    // Capped while reading: a device or a pipe reports size 0 and never ends.
+    let bytes =
+        crate::bounded::read_file(path, MAX_KEY_FILE).map_err(|e| e.for_file(path, "a PEM key"))?;
+    String::from_utf8(bytes.to_vec())
         .map(Zeroizing::new)
         .map_err(|_| Error::file(path, KeyError::NotPem.to_string()))
-}
-
-fn read_failure(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => format!("cannot be read ({e})"),
-    }
 }
 
 /// The PEM envelope (label, headers, base64 body); the ASN.1 inside is left to `rsa`.

@@ -49,11 +49,15 @@ pub struct CreateArgs {
     #[arg(long, value_name = "URL")]
     event_url: Option<String>,
     /// HTTP method of the answer URL
-    #[arg(long, value_enum, default_value_t = HttpMethod::Get)]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = HttpMethod::Get)]
     http_method: HttpMethod,
     /// Let Vonage use this application's data to improve its AI (off unless given)
     #[arg(long)]
     improve_ai: bool,
+    /// Remove now the kept keys of interrupted creates that match no application (they are
+    /// removed after a day anyway)
+    #[arg(long)]
+    discard_pending: bool,
 }
 
 pub async fn run(session: &Session, command: AppCommand) -> Result<ExitCode> {
@@ -68,6 +72,7 @@ pub async fn run(session: &Session, command: AppCommand) -> Result<ExitCode> {
                 event_url: args.event_url,
                 http_method: args.http_method,
                 improve_ai: args.improve_ai,
+                discard_pending: args.discard_pending,
             };
             applications::check_spec(&spec)?;
             let ready = session
@@ -76,7 +81,8 @@ pub async fn run(session: &Session, command: AppCommand) -> Result<ExitCode> {
                     applications::create(&session.home, &session.profile, &client, &spec),
                 )
                 .await?;
-            print_ready(session, &ready, "Created");
+            let verb = if ready.resumed { "Found" } else { "Created" };
+            print_ready(session, &ready, verb);
         }
         AppCommand::Use { id, private_key } => {
             let ready = session
@@ -166,15 +172,32 @@ pub async fn run(session: &Session, command: AppCommand) -> Result<ExitCode> {
 
 fn print_ready(session: &Session, ready: &ReadyApp, verb: &str) {
     let out = &session.out;
+    // On stderr in both modes: people read it, scripts also get it in the JSON.
+    for line in ready.pending.describe() {
+        out.note(&line);
+    }
     if out.json {
         out.json(&json!({
             "id": ready.record.id,
             "name": ready.record.name,
             "private_key_path": ready.key_path,
             "reconciled": ready.reconciled,
+            "resumed": ready.resumed,
+            "pending": {
+                "recovered": ready.pending.recovered.iter().map(|a| json!({
+                    "id": a.record.id,
+                    "name": a.record.name,
+                    "private_key_path": a.key_path,
+                })).collect::<Vec<_>>(),
+                "kept": ready.pending.kept,
+                "removed": ready.pending.removed,
+                "unreadable": ready.pending.unreadable.iter().map(|(p, _)| p).collect::<Vec<_>>(),
+            },
         }));
     } else {
-        let reconciled = if ready.reconciled {
+        let reconciled = if ready.resumed {
+            "\n(An earlier run created it and was interrupted before hearing back; nothing was created twice.)"
+        } else if ready.reconciled {
             "\n(The answer was lost on the way back; the application was found by its key, so nothing was created twice.)"
         } else {
             ""

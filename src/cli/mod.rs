@@ -5,6 +5,7 @@ mod app;
 mod import_export;
 mod net;
 mod output;
+mod parse_errors;
 mod sandbox;
 mod setup;
 mod token;
@@ -22,6 +23,7 @@ use crate::region::Region;
 use crate::store::paths::{Home, ProfileName};
 
 pub use output::Output;
+pub use parse_errors::parse;
 
 const EXIT_CODES: &str = "\
 Exit codes: 0 ok · 1 other failure · 2 usage or bad input · 3 authentication refused or bad \

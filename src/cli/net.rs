@@ -2,7 +2,7 @@
 //! API or the embedded sandbox), spinners on a terminal, and delete confirmations.
 
 use std::future::Future;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -150,11 +150,8 @@ impl Session {
         }
         eprint!("{question} [y/N] ");
         let _ = std::io::stderr().flush();
-        let mut answer = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut answer)
-            .map_err(|e| Error::usage(format!("could not read the answer: {e}")))?;
+        let answer = crate::bounded::read_line(std::io::stdin().lock(), 1024)
+            .map_err(|e| e.for_stdin("the answer"))?;
         Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
     }
 }

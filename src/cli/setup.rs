@@ -1,7 +1,7 @@
 //! `setup`: read the API key and secret (never the secret from an argument), verify them
 //! against the API, and store them only when they were accepted.
 
-use std::io::{BufRead, IsTerminal};
+use std::io::IsTerminal;
 
 use clap::Args;
 use secrecy::SecretString;
@@ -72,6 +72,9 @@ pub async fn run(session: &Session, args: SetupArgs) -> Result<ExitCode> {
     Ok(ExitCode::Ok)
 }
 
+/// The longest key or secret line read (Vonage's are 8 and 16 characters).
+const MAX_LINE: usize = 4096;
+
 fn read_credentials(session: &Session, args: SetupArgs) -> Result<ApiCredentials> {
     let (env_key, env_secret) = env_credentials();
     let sandbox = session.sandbox.as_ref().map(|s| s.credentials.clone());
@@ -95,11 +98,8 @@ fn read_credentials(session: &Session, args: SetupArgs) -> Result<ApiCredentials
             .map(|s| SecretString::from(s.trim().to_owned()))
             .map_err(|e| Error::usage(format!("could not read the secret: {e}")))?
     } else if args.api_secret_stdin {
-        let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .map_err(|e| Error::usage(format!("could not read the secret from stdin: {e}")))?;
+        let line = crate::bounded::read_line(std::io::stdin().lock(), MAX_LINE)
+            .map_err(|e| e.for_stdin("the API secret"))?;
         SecretString::from(line.trim().to_owned())
     } else if let Some(secret) = env_secret.or(sandbox.map(|c| c.api_secret)) {
         secret
@@ -128,10 +128,7 @@ fn prompt_line(prompt: &str) -> Result<String> {
         ));
     }
     eprint!("{prompt}");
-    let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| Error::usage(format!("could not read the API key: {e}")))?;
-    Ok(line)
+    let line = crate::bounded::read_line(std::io::stdin().lock(), MAX_LINE)
+        .map_err(|e| e.for_stdin("the API key"))?;
+    Ok(line.to_string())
 }

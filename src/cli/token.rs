@@ -1,6 +1,6 @@
 //! `token`, `token inspect`, `token list`.
 
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 
 use clap::{Args, Subcommand};
 use serde_json::json;
@@ -154,6 +154,9 @@ fn run_mint(session: &Session, args: TokenArgs) -> Result<ExitCode> {
     Ok(ExitCode::Ok)
 }
 
+/// The longest token read from stdin (a token with a large ACL is a few KiB).
+const MAX_TOKEN: usize = 64 * 1024;
+
 fn read_token_arg(arg: Option<String>) -> Result<String> {
     match arg.as_deref() {
         Some(text) if text != "-" => Ok(text.to_owned()),
@@ -164,13 +167,10 @@ fn read_token_arg(arg: Option<String>) -> Result<String> {
                     "give a token, or pipe one in: vonage-onboard token alice | vonage-onboard token inspect",
                 ));
             }
-            let mut text = String::new();
-            stdin
-                .lock()
-                .take(64 * 1024)
-                .read_to_string(&mut text)
-                .map_err(|e| Error::usage(format!("could not read the token from stdin: {e}")))?;
-            Ok(text)
+            let bytes = crate::bounded::read_all(stdin.lock(), MAX_TOKEN)
+                .map_err(|e| e.for_stdin("the token"))?;
+            String::from_utf8(bytes.to_vec())
+                .map_err(|_| Error::usage("the token on stdin is not UTF-8 text"))
         }
     }
 }
@@ -220,9 +220,9 @@ fn run_inspect(session: &Session, arg: Option<String>) -> Result<ExitCode> {
         ));
     }
     let code = verdict_exit(&report.verdict);
+    // The report went to stdout; a refusal also says why on stderr, as every command does.
     if code != ExitCode::Ok {
-        // The report went to stdout for reading; the reason goes to stderr for the caller.
-        out.note(&format!("token inspect: {}", report.verdict.describe()));
+        eprintln!("error: {}", report.verdict.describe());
     }
     Ok(code)
 }

@@ -3,6 +3,7 @@
 //! list, show and delete.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use crate::auth::keys::{PrivateKey, PublicKey};
 use crate::error::{Error, Result};
@@ -39,6 +40,9 @@ pub struct AppSpec {
     pub event_url: Option<String>,
     pub http_method: HttpMethod,
     pub improve_ai: bool,
+    /// Remove pending keys of interrupted creates that match no application now, instead of
+    /// after a day.
+    pub discard_pending: bool,
 }
 
 /// A created or adopted application, now the profile's current one.
@@ -48,7 +52,70 @@ pub struct ReadyApp {
     pub key_path: PathBuf,
     /// True when the create answer was lost and the application was found by its key.
     pub reconciled: bool,
+    /// True when nothing was created: an earlier, interrupted create of this name had made
+    /// the application, and its kept key has now been recorded.
+    pub resumed: bool,
+    /// What the keys of earlier interrupted creates came to (checked before creating).
+    pub pending: PendingReport,
 }
+
+/// The keys left in `apps/.pending-*` by creates that never heard back, after checking them
+/// against the account's applications.
+#[derive(Debug, Clone, Default)]
+pub struct PendingReport {
+    /// Applications an interrupted create had made: now recorded under their id.
+    pub recovered: Vec<RecoveredApp>,
+    /// Keys that match no application: kept (they go by themselves after a day).
+    pub kept: Vec<PathBuf>,
+    /// Keys that matched no application for over a day, or that the user let go: removed.
+    pub removed: Vec<PathBuf>,
+    /// Folders whose key could not be read: left untouched, with the reason.
+    pub unreadable: Vec<(PathBuf, String)>,
+}
+
+/// An application found by the key an interrupted create kept.
+#[derive(Debug, Clone)]
+pub struct RecoveredApp {
+    pub record: AppRecord,
+    pub key_path: PathBuf,
+}
+
+impl PendingReport {
+    /// One sentence per finding, for the commands and the wizard alike.
+    pub fn describe(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        for app in &self.recovered {
+            lines.push(format!(
+                "An interrupted create had made application {} ({}); its key is now recorded at {}.",
+                app.record.id,
+                app.record.name,
+                app.key_path.display()
+            ));
+        }
+        for path in &self.kept {
+            lines.push(format!(
+                "The key of an interrupted create matches no application and was kept at {} \
+                 (removed after a day; `app create --discard-pending` removes it now).",
+                path.display()
+            ));
+        }
+        for path in &self.removed {
+            lines.push(format!(
+                "Removed the key of an interrupted create that matches no application: {}.",
+                path.display()
+            ));
+        }
+        for (path, why) in &self.unreadable {
+            lines.push(format!("{}: {why}; left untouched.", path.display()));
+        }
+        lines
+    }
+}
+
+/// How long a pending key that matches no application is kept before it is removed.
+const PENDING_KEPT_FOR: Duration = Duration::from_secs(24 * 60 * 60);
+/// A pending folder without a key younger than this may be a create in progress elsewhere.
+const PENDING_STARTING: Duration = Duration::from_secs(60);
 
 /// Longest application name we send (the API documents none).
 const MAX_APP_NAME: usize = 200;
@@ -87,11 +154,15 @@ pub fn check_webhook_url(text: &str) -> std::result::Result<(), String> {
     Ok(())
 }
 
-/// Creates an application: key pair → private key saved (0600) → `POST` → recorded, current.
+/// Creates an application: earlier interrupted creates reconciled → key pair → private key
+/// saved (0600) → `POST` → recorded, current.
 ///
 /// The key is written before the request so that no outcome can lose it; if the answer is
 /// lost after sending, the account's applications are searched for our public key before
-/// the caller is told anything, so a retry never creates a duplicate.
+/// the caller is told anything, so a retry never creates a duplicate. A run killed before
+/// any of that leaves its key in `apps/.pending-*`: the next create looks there first, and
+/// when an application of the same name turns out to hold one of those keys, it is recorded
+/// and returned instead of creating another.
 pub async fn create(
     home: &Home,
     profile: &ProfileName,
@@ -99,14 +170,27 @@ pub async fn create(
     spec: &AppSpec,
 ) -> Result<ReadyApp> {
     check_spec(spec)?;
+    let pending = reconcile_pending(home, profile, client, spec.discard_pending).await?;
+    if let Some(app) = pending
+        .recovered
+        .iter()
+        .find(|a| a.record.name == spec.name.trim())
+    {
+        make_current(home, profile, &app.record.id)?;
+        return Ok(ReadyApp {
+            record: app.record.clone(),
+            key_path: app.key_path.clone(),
+            reconciled: true,
+            resumed: true,
+            pending,
+        });
+    }
     let key = tokio::task::spawn_blocking(PrivateKey::generate)
         .await
         .map_err(|e| Error::Other(format!("key generation stopped: {e}")))?
         .map_err(|e| Error::Other(e.to_string()))?;
-    let pending_dir = home
-        .profile_dir(profile)
-        .join("apps")
-        .join(format!(".pending-{}", uuid::Uuid::new_v4()));
+    let pending_dir =
+        apps_dir(home, profile).join(format!("{PENDING_PREFIX}{}", uuid::Uuid::new_v4()));
     ensure_private_dir(&pending_dir)?;
     let pending_key = pending_dir.join("private.key");
     save_private_key(&pending_key, &key)?;
@@ -142,7 +226,7 @@ pub async fn create(
             let found = find_by_public_key(client, &public).await.map_err(|e| {
                 kept(Error::Network(format!(
                     "{message}. The request may have reached Vonage, and checking for the application failed too ({e}). \
-                     Run `vonage-onboard app list` before trying again, so you do not create it twice."
+                     Run `vonage-onboard app create` again: it checks the kept key first, so it will not create it twice."
                 )))
             })?;
             match found {
@@ -157,23 +241,152 @@ pub async fn create(
         Err(e) => return Err(kept(e.into())),
     };
 
+    let recovered = finish(home, profile, &pending_dir, &app, &public).map_err(kept)?;
+    make_current(home, profile, &recovered.record.id)?;
+    Ok(ReadyApp {
+        record: recovered.record,
+        key_path: recovered.key_path,
+        reconciled,
+        resumed: false,
+        pending,
+    })
+}
+
+/// Where a create keeps its key until the application's id is known.
+const PENDING_PREFIX: &str = ".pending-";
+
+fn apps_dir(home: &Home, profile: &ProfileName) -> PathBuf {
+    home.profile_dir(profile).join("apps")
+}
+
+/// Checks every `apps/.pending-*` key of the profile against the account's applications
+/// (one listing, only when there are any): a match is recorded under its id; a key that
+/// matches nothing is kept, and removed once older than a day or when `discard` says so.
+/// A failed listing is an error: creating without knowing could make a duplicate.
+pub async fn reconcile_pending(
+    home: &Home,
+    profile: &ProfileName,
+    client: &VonageClient,
+    discard: bool,
+) -> Result<PendingReport> {
+    let mut report = PendingReport::default();
+    let mut keyed = Vec::new();
+    for (dir, age) in pending_dirs(&apps_dir(home, profile))? {
+        let key_path = dir.join("private.key");
+        if !key_path.exists() {
+            // Killed before its key was saved, so nothing was sent with it: nothing to lose.
+            if age > PENDING_STARTING {
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+            continue;
+        }
+        match PrivateKey::load(&key_path) {
+            Ok(key) => keyed.push((dir, key_path, age, key.public_key())),
+            Err(e) => report.unreadable.push((dir, e.to_string())),
+        }
+    }
+    if keyed.is_empty() {
+        return Ok(report);
+    }
+    let apps = client.list_all_applications().await.map_err(|e| {
+        Error::from(e).with_note(format!(
+            "{} key(s) of interrupted creates wait in {} and could not be checked against the account's \
+             applications, so nothing was created (it could have been a duplicate); try again.",
+            keyed.len(),
+            apps_dir(home, profile).display()
+        ))
+    })?;
+    for (dir, key_path, age, public) in keyed {
+        match apps.iter().find(|app| holds_key(app, &public)) {
+            Some(app) => {
+                tracing::info!(id = %app.id, "an interrupted create had made this application");
+                report
+                    .recovered
+                    .push(finish(home, profile, &dir, app, &public)?);
+            }
+            None if discard || age > PENDING_KEPT_FOR => {
+                std::fs::remove_dir_all(&dir)
+                    .map_err(|e| Error::io("remove the unused key folder", &dir, e))?;
+                report.removed.push(key_path);
+            }
+            None => report.kept.push(key_path),
+        }
+    }
+    Ok(report)
+}
+
+/// The profile's `.pending-*` folders, each with its age.
+fn pending_dirs(apps: &Path) -> Result<Vec<(PathBuf, Duration)>> {
+    let entries = match std::fs::read_dir(apps) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io("read", apps, e)),
+    };
+    let mut found = Vec::new();
+    for entry in entries.flatten() {
+        let pending = entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(PENDING_PREFIX);
+        let Ok(meta) = entry.metadata() else { continue };
+        if pending && meta.is_dir() {
+            let age = meta
+                .modified()
+                .ok()
+                .and_then(|m| m.elapsed().ok())
+                .unwrap_or_default();
+            found.push((entry.path(), age));
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// Moves a pending key to its application's folder and records the application, under the
+/// home lock. When another run has just done it, its result is taken as ours.
+fn finish(
+    home: &Home,
+    profile: &ProfileName,
+    pending_dir: &Path,
+    app: &Application,
+    public: &PublicKey,
+) -> Result<RecoveredApp> {
     let id = AppId::parse(&app.id).map_err(|_| {
-        kept(Error::Other(format!(
+        Error::Other(format!(
             "Vonage returned an application id we cannot use: {:?}",
             app.id
-        )))
+        ))
     })?;
     let final_dir = home.app_dir(profile, &id);
-    std::fs::rename(&pending_dir, &final_dir)
-        .map_err(|e| kept(Error::io("move the key into", &final_dir, e)))?;
-    let record = record_of(&app, id.clone(), &public);
+    let key_path = home.private_key_file(profile, &id);
+    let record = record_of(app, id, public);
+    let _lock = crate::store::lock::lock(home)?;
+    let stored_matches = || PrivateKey::load(&key_path).is_ok_and(|k| &k.public_key() == public);
+    if pending_dir.exists() && key_path.exists() {
+        // The application was adopted meanwhile (`app use`): the same key, stored twice.
+        if !stored_matches() {
+            return Err(Error::file(
+                &key_path,
+                format!(
+                    "holds a different key for application {}; the key of the interrupted create was left in {}",
+                    record.id,
+                    pending_dir.display()
+                ),
+            ));
+        }
+        std::fs::remove_dir_all(pending_dir)
+            .map_err(|e| Error::io("remove the second copy of the key", pending_dir, e))?;
+    } else if pending_dir.exists() {
+        std::fs::rename(pending_dir, &final_dir)
+            .map_err(|e| Error::io("move the key into", &final_dir, e))?;
+    } else if !stored_matches() {
+        return Err(Error::file(
+            pending_dir,
+            "disappeared before its key could be recorded",
+        ));
+    }
     save_record(home, profile, &record)?;
-    make_current(home, profile, &id)?;
-    Ok(ReadyApp {
-        key_path: home.private_key_file(profile, &id),
-        record,
-        reconciled,
-    })
+    Ok(RecoveredApp { record, key_path })
 }
 
 fn webhook(address: String, method: HttpMethod) -> Webhook {
@@ -188,13 +401,15 @@ async fn find_by_public_key(
     public: &PublicKey,
 ) -> std::result::Result<Option<Application>, CallError> {
     let apps = client.list_all_applications().await?;
-    Ok(apps.into_iter().find(|app| {
-        app.keys
-            .public_key
-            .as_deref()
-            .and_then(|pem| PublicKey::from_pem(pem).ok())
-            .is_some_and(|k| &k == public)
-    }))
+    Ok(apps.into_iter().find(|app| holds_key(app, public)))
+}
+
+fn holds_key(app: &Application, public: &PublicKey) -> bool {
+    app.keys
+        .public_key
+        .as_deref()
+        .and_then(|pem| PublicKey::from_pem(pem).ok())
+        .is_some_and(|k| &k == public)
 }
 
 fn record_of(app: &Application, id: AppId, public: &PublicKey) -> AppRecord {
@@ -261,6 +476,8 @@ pub async fn adopt(
         record,
         key_path: stored,
         reconciled: false,
+        resumed: false,
+        pending: PendingReport::default(),
     })
 }
 

@@ -231,24 +231,17 @@ fn candidates(from: ImportSource, cwd: &Path, user_home: &Path) -> Vec<(PathBuf,
 }
 
 /// Config files are small; anything bigger is not one of them.
-const MAX_CONFIG_FILE: u64 = 1024 * 1024;
+const MAX_CONFIG_FILE: usize = 1024 * 1024;
 
-/// The text of a file, or `None` when it does not exist.
+/// The text of a file, or `None` when it does not exist. Capped while reading: a device or
+/// a pipe reports size 0.
 fn read_text(path: &Path) -> Result<Option<Zeroizing<String>>> {
-    let meta = match fs::metadata(path) {
-        Ok(meta) => meta,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::file(path, format!("cannot be read ({e})"))),
+    use crate::bounded::{ReadError, read_file};
+    let bytes = match read_file(path, MAX_CONFIG_FILE) {
+        Ok(bytes) => bytes,
+        Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e.for_file(path, "a config file")),
     };
-    if meta.is_dir() {
-        return Err(Error::file(path, "is a directory, not a config file"));
-    }
-    if meta.len() > MAX_CONFIG_FILE {
-        return Err(Error::file(path, "is too large to be a config file"));
-    }
-    let bytes = Zeroizing::new(
-        fs::read(path).map_err(|e| Error::file(path, format!("cannot be read ({e})")))?,
-    );
     match std::str::from_utf8(&bytes) {
         Ok(text) => Ok(Some(Zeroizing::new(text.to_owned()))),
         Err(_) => Err(Error::file(path, "is not UTF-8 text")),

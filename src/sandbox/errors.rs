@@ -284,6 +284,27 @@ impl ApiError {
         }
     }
 
+    /// A body that stopped arriving: answered, and the connection closed.
+    pub fn body_timeout(style: Style, seconds: u64) -> Self {
+        let detail = format!("The request body did not arrive within {seconds} seconds");
+        match style {
+            Style::Application => ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                style,
+                "#request-timeout",
+                "Request Timeout",
+                detail,
+            ),
+            Style::Users => ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                style,
+                "http:error:request-timeout",
+                "Request timeout.",
+                detail,
+            ),
+        }
+    }
+
     pub fn internal(style: Style, detail: &str) -> Self {
         match style {
             Style::Application => ApiError::new(

@@ -18,6 +18,9 @@ pub enum FaultAction {
     /// Process the request fully (state changes are kept and persisted), then close the
     /// connection without a byte of response: the client sees a lost answer.
     DropAfterProcessing,
+    /// Process the request fully, then never answer: the connection stays open and silent
+    /// until the client gives up or dies (a proxy holding the answer back).
+    HoldAfterProcessing,
 }
 
 /// One rule: which requests it hits, what it does, how many times.
@@ -44,7 +47,7 @@ impl FaultRule {
     }
 }
 
-const SPEC_SYNTAX: &str = "a fault is \"METHOD PATH ACTION [xN]\": METHOD is an HTTP method or *, PATH a path prefix such as /v1/users or *, ACTION one of status=CODE [retry-after=SECONDS], delay=DURATION (1500ms, 2s), drop; xN limits it to N requests";
+const SPEC_SYNTAX: &str = "a fault is \"METHOD PATH ACTION [xN]\": METHOD is an HTTP method or *, PATH a path prefix such as /v1/users or *, ACTION one of status=CODE [retry-after=SECONDS], delay=DURATION (1500ms, 2s), drop, hold; xN limits it to N requests";
 
 impl FromStr for FaultRule {
     type Err = Error;
@@ -73,6 +76,7 @@ impl FromStr for FaultRule {
         let mut retry_after = None;
         let mut delay = None;
         let mut drop = false;
+        let mut hold = false;
         let mut times = None;
         for word in words {
             if let Some(code) = word.strip_prefix("status=") {
@@ -94,6 +98,8 @@ impl FromStr for FaultRule {
                 })?);
             } else if word == "drop" {
                 drop = true;
+            } else if word == "hold" {
+                hold = true;
             } else if let Some(n) = word.strip_prefix('x') {
                 times = Some(
                     n.parse::<u32>()
@@ -105,11 +111,12 @@ impl FromStr for FaultRule {
                 return Err(bad(format!("{word:?} is not understood")));
             }
         }
-        let action = match (status, delay, drop) {
-            (Some(code), None, false) => FaultAction::Status { code, retry_after },
-            (None, Some(d), false) if retry_after.is_none() => FaultAction::Delay(d),
-            (None, None, true) if retry_after.is_none() => FaultAction::DropAfterProcessing,
-            (None, None, false) => return Err(bad("it has no action".into())),
+        let action = match (status, delay, drop, hold) {
+            (Some(code), None, false, false) => FaultAction::Status { code, retry_after },
+            (None, Some(d), false, false) if retry_after.is_none() => FaultAction::Delay(d),
+            (None, None, true, false) if retry_after.is_none() => FaultAction::DropAfterProcessing,
+            (None, None, false, true) if retry_after.is_none() => FaultAction::HoldAfterProcessing,
+            (None, None, false, false) => return Err(bad("it has no action".into())),
             _ if retry_after.is_some() && status.is_none() => {
                 return Err(bad("retry-after goes with status=CODE only".into()));
             }
@@ -155,6 +162,7 @@ pub(crate) struct Plan {
     pub delay: Duration,
     pub status: Option<(u16, Option<u64>)>,
     pub drop: bool,
+    pub hold: bool,
 }
 
 impl Faults {
@@ -209,6 +217,7 @@ impl Faults {
                     plan.status = Some((*code, *retry_after));
                 }
                 FaultAction::DropAfterProcessing => plan.drop = true,
+                FaultAction::HoldAfterProcessing => plan.hold = true,
             }
             if let Some(n) = active.remaining.as_mut() {
                 *n -= 1;
@@ -218,6 +227,7 @@ impl Faults {
         if plan.status.is_some() {
             // An answered status means nothing was processed, so there is nothing to drop.
             plan.drop = false;
+            plan.hold = false;
         }
         plan
     }
@@ -234,6 +244,10 @@ mod tests {
         assert_eq!(rule.path_prefix, "/v2/applications");
         assert_eq!(rule.action, FaultAction::DropAfterProcessing);
         assert_eq!(rule.times, Some(1));
+
+        let rule: FaultRule = "POST /v2/applications hold".parse().unwrap();
+        assert_eq!(rule.action, FaultAction::HoldAfterProcessing);
+        assert_eq!(rule.times, None);
 
         let rule: FaultRule = "get /v2/applications status=503 x2".parse().unwrap();
         assert_eq!(rule.method.as_deref(), Some("GET"));
@@ -276,6 +290,8 @@ mod tests {
             ("GET /v1/users delay=fast", "delay looks like"),
             ("GET /v1/users drop x0", "x1, x2"),
             ("GET /v1/users drop status=500", "exactly one action"),
+            ("GET /v1/users drop hold", "exactly one action"),
+            ("GET /v1/users hold retry-after=1", "status=CODE only"),
             ("GET /v1/users drop retry-after=1", "status=CODE only"),
             ("GET /v1/users explode", "not understood"),
         ] {
@@ -314,10 +330,12 @@ mod tests {
     fn status_wins_over_drop_and_clear_empties() {
         let faults = Faults::new(vec![
             "* /v2 drop".parse().unwrap(),
+            "* /v2 hold".parse().unwrap(),
             "* /v2 status=500".parse().unwrap(),
         ]);
         let plan = faults.plan("GET", "/v2/applications");
         assert!(!plan.drop);
+        assert!(!plan.hold);
         assert_eq!(plan.status, Some((500, None)));
         faults.clear();
         assert_eq!(faults.plan("GET", "/v2/applications"), Plan::default());

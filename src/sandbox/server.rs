@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{Request, Response};
+use axum::http::{HeaderValue, Request, Response, header};
 use axum::response::IntoResponse;
+use futures_util::StreamExt;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -19,12 +20,16 @@ use tower::ServiceExt;
 
 use super::errors::{ApiError, Style};
 use super::faults::Faults;
+use super::routes::MAX_BODY;
 
 /// How long `stop` lets in-flight requests finish before cutting them off.
 const GRACE: Duration = Duration::from_secs(5);
 /// A client that opens a connection and sends no complete request head within this is cut
 /// off, so idle sockets cannot pile up.
 const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
+/// A request whose body has not fully arrived within this is answered 408 and its
+/// connection closed: a stalled body cannot hold a connection (and its buffer) forever.
+pub(crate) const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The error a request's service returns to make hyper drop the connection unanswered.
 #[derive(Debug)]
@@ -76,6 +81,40 @@ pub async fn serve(
     }
 }
 
+/// Reads the whole body first, at most one byte past [`MAX_BODY`] (the router answers 413
+/// for that, in the path's style), within `limit`; a late body is answered 408 with
+/// `Connection: close`, a broken one drops the connection.
+async fn read_body(
+    request: Request<Incoming>,
+    limit: Duration,
+) -> Result<Request<Body>, Result<Response<Body>, DropConnection>> {
+    let (parts, body) = request.into_parts();
+    let mut stream = Body::new(body).into_data_stream();
+    let mut bytes = Vec::new();
+    let read = tokio::time::timeout(limit, async {
+        while let Some(chunk) = stream.next().await {
+            bytes.extend_from_slice(&chunk?);
+            if bytes.len() > MAX_BODY {
+                break;
+            }
+        }
+        Ok::<(), axum::Error>(())
+    })
+    .await;
+    match read {
+        Ok(Ok(())) => Ok(Request::from_parts(parts, Body::from(bytes))),
+        Ok(Err(_)) => Err(Err(DropConnection)),
+        Err(_) => {
+            let style = Style::for_path(parts.uri.path());
+            let mut answer = ApiError::body_timeout(style, limit.as_secs()).into_response();
+            answer
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            Err(Ok(answer))
+        }
+    }
+}
+
 /// Resolves once shutdown is asked for (or nobody can ask any more). The borrow of the
 /// watched value ends here, so callers' futures stay `Send`.
 async fn stopped(shutdown: &mut watch::Receiver<bool>) {
@@ -109,12 +148,17 @@ async fn connection(
     }
 }
 
-/// One request: faults first (delay, forced status), then the router, then maybe a drop.
+/// One request: its body read (within [`BODY_TIMEOUT`]), faults (delay, forced status), then
+/// the router, then maybe a drop.
 async fn handle(
     router: Router,
     faults: Faults,
     request: Request<Incoming>,
 ) -> Result<Response<Body>, DropConnection> {
+    let request = match read_body(request, BODY_TIMEOUT).await {
+        Ok(request) => request,
+        Err(answer) => return answer,
+    };
     let plan = faults.plan(request.method().as_str(), request.uri().path());
     if !plan.delay.is_zero() {
         tokio::time::sleep(plan.delay).await;
@@ -130,6 +174,11 @@ async fn handle(
     if plan.drop {
         // The handler has run to completion (state changed and saved); now lose the answer.
         return Err(DropConnection);
+    }
+    if plan.hold {
+        // Processed and saved, but the answer never leaves: the client waits until it gives
+        // up or is killed. Stopping the server cuts this connection after the grace period.
+        std::future::pending::<()>().await;
     }
     Ok(response)
 }

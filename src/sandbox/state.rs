@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::errors::{ApiError, Style};
+use crate::bounded::ReadError;
 use crate::error::{Error, Result};
 use crate::store::atomic;
 
@@ -197,11 +198,15 @@ impl Store {
     }
 }
 
+/// The largest state file read (`--state` may name anything, a device included).
+const MAX_STATE_FILE: usize = 64 << 20;
+
 fn load(path: &Path) -> Result<Option<StateFile>> {
-    let bytes = match std::fs::read(path) {
+    let bytes = match crate::bounded::read_file(path, MAX_STATE_FILE) {
         Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io("read", path, e)),
+        Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(ReadError::Io(e)) => return Err(Error::io("read", path, e)),
+        Err(e) => return Err(e.for_file(path, "a sandbox state file")),
     };
     let corrupt = |message: String| Error::Corrupt {
         path: path.to_path_buf(),

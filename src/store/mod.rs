@@ -12,17 +12,23 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 
-/// Reads a file of ours, or `None` when it does not exist yet.
+/// The largest file of ours read: thousands of users and tokens fit many times over.
+const MAX_STORE_FILE: usize = 16 << 20;
+
+/// Reads a file of ours, or `None` when it does not exist yet. Capped while reading: a
+/// file replaced by a device or a pipe is refused, not read forever.
 fn read_optional(path: &Path) -> Result<Option<String>> {
-    match std::fs::read(path) {
-        Ok(bytes) => String::from_utf8(bytes)
+    use crate::bounded::{ReadError, read_file};
+    match read_file(path, MAX_STORE_FILE) {
+        Ok(bytes) => String::from_utf8(bytes.to_vec())
             .map(Some)
             .map_err(|_| Error::Corrupt {
                 path: path.to_path_buf(),
                 message: "it is not UTF-8 text".into(),
             }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::io("read", path, e)),
+        Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(ReadError::Io(e)) => Err(Error::io("read", path, e)),
+        Err(e) => Err(e.for_file(path, "one of this tool's files")),
     }
 }
 

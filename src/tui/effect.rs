@@ -156,6 +156,8 @@ pub struct Snapshot {
     pub suggested_secret: Option<Hidden>,
     pub current_app: Option<CurrentApp>,
     pub users: Vec<StoredUser>,
+    /// Damaged files met while loading, each message naming its file (left untouched).
+    pub problems: Vec<String>,
 }
 
 /// The account, once verified.

@@ -19,6 +19,8 @@ pub enum Outcome {
     AppReady {
         app: CurrentApp,
         reconciled: bool,
+        /// What the keys of earlier interrupted creates came to, when there were any.
+        note: Option<String>,
     },
     Users(Vec<UserRow>),
     UserCreated(UserRow),

@@ -166,8 +166,14 @@ fn on_outcome(model: &mut Model, outcome: Outcome) {
             model.application.load(&snapshot);
             model.users.load(&snapshot);
             model.tokens.load(&snapshot);
-            let step = model.first_unfinished();
-            if step != Step::Account {
+            let mut step = model.first_unfinished();
+            if !snapshot.problems.is_empty() {
+                // The Application step shows the whole message (the file's path is long).
+                model.ctl.error(
+                    "A damaged file was found and left untouched: see the Application step.",
+                );
+                step = step.min(Step::Application);
+            } else if step != Step::Account {
                 model
                     .ctl
                     .info("Welcome back: this is where you left off. Esc goes back a step.");
@@ -189,12 +195,16 @@ fn on_outcome(model: &mut Model, outcome: Outcome) {
             go_to(model, Step::Application);
         }
         Outcome::Apps(apps) => model.application.apps = Some(apps),
-        Outcome::AppReady { app, reconciled } => {
+        Outcome::AppReady {
+            app,
+            reconciled,
+            note,
+        } => {
             ctl.success(format!(
                 "Application {} is ready; its private key is saved.",
                 app.name
             ));
-            model.application.ready(app, reconciled);
+            model.application.ready(app, reconciled, note);
             model.users.reset();
             model.tokens.reset();
         }

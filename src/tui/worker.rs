@@ -289,11 +289,17 @@ impl Worker {
         let suggested = self.config.suggested.as_ref().filter(|_| !has_secret);
         // The environment's application first, as the commands do; then the profile's.
         let context = self.app_context().ok().filter(|c| c.key_path.exists());
+        let mut problems = Vec::new();
         let current_app = context.as_ref().map(|c| {
-            let name = load_record(home, profile, &c.id)
-                .ok()
-                .flatten()
-                .map_or_else(|| c.id.to_string(), |r| r.name);
+            // A damaged app.json is reported by name, not silently replaced by the id.
+            let name = match load_record(home, profile, &c.id) {
+                Ok(record) => record.map(|r| r.name),
+                Err(e) => {
+                    problems.push(e.to_string());
+                    None
+                }
+            };
+            let name = name.unwrap_or_else(|| c.id.to_string());
             current_of(c.id.as_str(), &name, &c.key_path)
         });
         let state = State::load(home, profile)?;
@@ -330,6 +336,7 @@ impl Worker {
             suggested_secret: suggested.map(|c| Hidden(c.api_secret.expose_secret().to_owned())),
             current_app,
             users,
+            problems,
         })
     }
 }
@@ -342,6 +349,7 @@ fn app_ready(ready: &applications::ReadyApp) -> Outcome {
             &ready.key_path,
         ),
         reconciled: ready.reconciled,
+        note: Some(ready.pending.describe().join(" ")).filter(|n| !n.is_empty()),
     }
 }
 

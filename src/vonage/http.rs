@@ -1,5 +1,6 @@
 //! The transport: one reqwest client (rustls) built once, auth headers, retries with capped
-//! exponential backoff and jitter for idempotent calls, and error answers parsed into `ApiError`.
+//! exponential backoff and jitter for idempotent calls (and for a POST refused with 429, which
+//! was not processed), and error answers parsed into `ApiError`.
 
 use std::time::Duration;
 
@@ -81,7 +82,8 @@ pub enum Auth<'a> {
     Bearer(&'a str),
 }
 
-/// Retry policy for idempotent calls (GET, PUT, DELETE). POSTs are never retried here.
+/// Retry policy for idempotent calls (GET, PUT, DELETE). A POST is retried only after a 429
+/// (not processed, so safe), never after a timeout or a lost answer: those are reconciled.
 #[derive(Debug, Clone, Copy)]
 pub struct RetryPolicy {
     pub tries: u32,
@@ -151,7 +153,8 @@ impl Http {
         Ok(Http { client, retry })
     }
 
-    /// Sends a request; retries idempotent ones on connection errors, 429 and 5xx.
+    /// Sends a request; retries idempotent ones on connection errors, 429 and 5xx, and a POST
+    /// on 429 only.
     pub async fn call(
         &self,
         method: Method,
@@ -160,11 +163,7 @@ impl Http {
         body: Option<&Value>,
     ) -> Result<Answer, CallError> {
         let idempotent = matches!(method, Method::GET | Method::PUT | Method::DELETE);
-        let tries = if idempotent {
-            self.retry.tries.max(1)
-        } else {
-            1
-        };
+        let tries = self.retry.tries.max(1);
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -181,8 +180,12 @@ impl Http {
                 Err(e) => tracing::warn!(%method, url, attempt, error = %e, "vonage call failed"),
             }
             let retry_after = match &result {
-                Err(CallError::Transport { .. }) => Some(None),
-                Err(CallError::Api(e)) if e.status == 429 || e.status >= 500 => Some(e.retry_after),
+                // A 429 says the request was refused before any processing: safe for a POST.
+                Err(CallError::Api(e)) if e.status == 429 => Some(e.retry_after),
+                // A 5xx or a lost answer may come after processing: retried only when
+                // repeating the request cannot duplicate anything.
+                Err(CallError::Transport { .. }) if idempotent => Some(None),
+                Err(CallError::Api(e)) if idempotent && e.status >= 500 => Some(e.retry_after),
                 _ => None,
             };
             match retry_after {

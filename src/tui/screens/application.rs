@@ -84,6 +84,8 @@ impl CreateForm {
             event_url: url(3),
             http_method: self.http_method,
             improve_ai: self.improve_ai,
+            // Keys of interrupted creates are reported, and go by themselves after a day.
+            discard_pending: false,
         }
     }
 }
@@ -101,6 +103,8 @@ pub struct ApplicationScreen {
     pub key_error: Option<String>,
     pub current: Option<CurrentApp>,
     pub reconciled: bool,
+    /// What the keys of interrupted creates came to, shown with the application.
+    pub note: Option<String>,
 }
 
 /// Rows shown per page in the list.
@@ -112,6 +116,8 @@ impl ApplicationScreen {
         if self.current.is_some() {
             self.mode = Mode::Ready;
         }
+        // Shown in full with the application (the status line may cut a long path).
+        self.note = Some(snapshot.problems.join(" ")).filter(|n| !n.is_empty());
         self.form.fields[0] = TextField::new("my-client-sdk-app");
         self.form.fields[1] = TextField::new("https://example.com/rtc/events");
     }
@@ -279,7 +285,7 @@ impl ApplicationScreen {
         }
     }
 
-    pub fn ready(&mut self, app: CurrentApp, reconciled: bool) {
+    pub fn ready(&mut self, app: CurrentApp, reconciled: bool, note: Option<String>) {
         if let Some(list) = &mut self.apps
             && !list.iter().any(|a| a.id == app.id)
         {
@@ -290,6 +296,7 @@ impl ApplicationScreen {
         }
         self.current = Some(app);
         self.reconciled = reconciled;
+        self.note = note;
         self.mode = Mode::Ready;
         self.form.api_errors = Default::default();
     }
@@ -369,7 +376,10 @@ pub fn view(model: &Model, theme: Theme, area: Rect, frame: &mut Frame) {
                     format!("  {}", app.key_path.display()),
                     theme.accent(),
                 ));
-                if s.reconciled {
+                if let Some(note) = &s.note {
+                    lines.push(Line::from(""));
+                    lines.push(Line::from(format!("  {note}")));
+                } else if s.reconciled {
                     lines.push(Line::from(""));
                     lines.push(Line::from("  The answer was lost on the way back; the application was found by its key."));
                 }
