@@ -100,6 +100,9 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Internal: keeps a copied text on the X11 clipboard after the program exits
+    #[command(name = "__clipboard-holder", hide = true)]
+    ClipboardHolder,
 }
 
 /// What every command needs: where the files are, which profile, how to print, and the
@@ -129,6 +132,10 @@ impl Session {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode> {
+    if let Some(Command::ClipboardHolder) = cli.command {
+        // Before the home is touched or a log opened: the holder logs nothing.
+        return Ok(crate::clipboard::run_holder());
+    }
     let mut session = Session::new(cli.global)?;
     crate::logging::init(&session.home)?;
     let command = match cli.command {
