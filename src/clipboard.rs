@@ -66,6 +66,9 @@ pub fn report(result: &Result<CopyMethod, String>, otherwise: &str) -> String {
     }
 }
 
+/// The argument that starts the holder (the binary's only argument then).
+pub const HOLDER_COMMAND: &str = "__clipboard-holder";
+
 /// The hidden `__clipboard-holder` mode: serve a text read from stdin on the X11 clipboard.
 #[cfg(all(
     unix,
@@ -133,7 +136,8 @@ fn send_osc52(target: Terminal, text: &str) -> Result<CopyMethod, String> {
         .map_err(|e| format!("the terminal could not be written to ({e})"))
 }
 
-/// The system clipboard when there is one, else OSC 52 on `terminal`.
+/// The real clipboard: on X11 a detached holder, on macOS and Windows the system clipboard,
+/// else OSC 52 on `terminal`.
 pub struct SystemClipboard {
     /// This process's own clipboard, opened on first use: the wizard's fallback on X11 when
     /// no holder can start, the clipboard itself on macOS and Windows.
@@ -164,13 +168,14 @@ impl SystemClipboard {
     }
 
     fn copy_in_process(&mut self, text: &str) -> Result<(), String> {
-        if self.native.is_none() {
-            self.native = Some(arboard::Clipboard::new().map_err(|e| e.to_string())?);
-        }
-        match self.native.as_mut() {
-            Some(native) => native.set_text(text.to_owned()).map_err(|e| e.to_string()),
-            None => Err("no clipboard".into()),
-        }
+        let native = match self.native.take() {
+            Some(native) => native,
+            None => arboard::Clipboard::new().map_err(|e| e.to_string())?,
+        };
+        self.native
+            .insert(native)
+            .set_text(text.to_owned())
+            .map_err(|e| e.to_string())
     }
 }
 

@@ -5,6 +5,9 @@ use clap::Parser;
 use vonage_onboard::cli::{self, Cli};
 
 fn main() {
+    if let Some(code) = cli::internal_mode() {
+        std::process::exit(code as i32);
+    }
     let cli = Cli::parse();
     let code = match cli::run(cli) {
         Ok(code) => code,

@@ -100,9 +100,6 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Internal: keeps a copied text on the X11 clipboard after the program exits
-    #[command(name = "__clipboard-holder", hide = true)]
-    ClipboardHolder,
 }
 
 /// What every command needs: where the files are, which profile, how to print, and the
@@ -130,12 +127,21 @@ impl Session {
     }
 }
 
+/// The internal mode this binary runs in when called by itself, outside clap so that no help
+/// text or completion script lists it: `__clipboard-holder` (see `clipboard::holder`). Runs
+/// before the home is touched or a log opened: the holder logs nothing.
+pub fn internal_mode() -> Option<ExitCode> {
+    let mut args = std::env::args_os().skip(1);
+    match (args.next(), args.next()) {
+        (Some(mode), None) if mode == crate::clipboard::HOLDER_COMMAND => {
+            Some(crate::clipboard::run_holder())
+        }
+        _ => None,
+    }
+}
+
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode> {
-    if let Some(Command::ClipboardHolder) = cli.command {
-        // Before the home is touched or a log opened: the holder logs nothing.
-        return Ok(crate::clipboard::run_holder());
-    }
     let mut session = Session::new(cli.global)?;
     crate::logging::init(&session.home)?;
     let command = match cli.command {

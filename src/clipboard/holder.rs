@@ -11,8 +11,7 @@ use std::time::{Duration, Instant};
 
 use crate::error::ExitCode;
 
-/// The hidden subcommand that runs the holder.
-pub const COMMAND: &str = "__clipboard-holder";
+use super::HOLDER_COMMAND as COMMAND;
 
 /// The most the holder reads from stdin: a token is far smaller.
 pub const MAX_TEXT: usize = 16 * 1024;
