@@ -1,6 +1,19 @@
-//! Putting a token on the clipboard: the native clipboard (arboard, kept alive for the
-//! program's life as X11 and Wayland need), else OSC 52 through the terminal (works over SSH),
-//! an in-memory one for tests, or none (`--no-clipboard`). Callers are told which was used.
+//! Putting a token on the clipboard so that it is still there when it is pasted: on X11 a
+//! detached holder (this binary in a hidden mode) keeps it after the program exits; macOS and
+//! Windows keep it themselves; else OSC 52 through the terminal (works over SSH); an
+//! in-memory one for tests, or none (`--no-clipboard`). Callers are told which was used.
+
+/// X11 (Linux, the BSDs): where a selection lives only as long as its owner.
+#[cfg(all(
+    unix,
+    not(any(
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "android",
+        target_os = "emscripten"
+    ))
+))]
+pub mod holder;
 
 use std::io::{IsTerminal, Write};
 use std::sync::{Arc, Mutex};
@@ -10,8 +23,12 @@ use base64::Engine;
 /// How a text reached the clipboard, so the user is told the truth about it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CopyMethod {
-    /// The system clipboard took it.
+    /// On the clipboard, and a holder keeps it there after this program exits (X11).
+    Kept,
+    /// The system clipboard took it and keeps it by itself (macOS, Windows).
     Native,
+    /// On the clipboard while the wizard runs only: no holder could take it (X11).
+    UntilExit,
     /// Sent as an OSC 52 escape: the terminal decides whether to honour it.
     Terminal,
     /// The test clipboard.
@@ -21,13 +38,67 @@ pub enum CopyMethod {
 impl CopyMethod {
     pub fn describe(self) -> &'static str {
         match self {
+            CopyMethod::Kept => "copied (kept after exit)",
             CopyMethod::Native | CopyMethod::Memory => "copied",
-            CopyMethod::Terminal => "sent to terminal clipboard (OSC 52)",
+            CopyMethod::UntilExit => "copied, but only until the wizard exits",
+            CopyMethod::Terminal => {
+                "sent to the terminal (OSC 52): works if your terminal supports it"
+            }
         }
+    }
+
+    /// Whether the text is certainly on the clipboard and stays there after this program.
+    pub fn lasts(self) -> bool {
+        matches!(
+            self,
+            CopyMethod::Kept | CopyMethod::Native | CopyMethod::Memory
+        )
     }
 }
 
-/// Anything that can take a copied text.
+/// The sentence for the user: what happened, and where the copy may have failed, how else to
+/// get the text (`otherwise`, e.g. "s saves it").
+pub fn report(result: &Result<CopyMethod, String>, otherwise: &str) -> String {
+    match result {
+        Ok(method) if method.lasts() => method.describe().to_owned(),
+        Ok(method) => format!("{}; {otherwise}", method.describe()),
+        Err(why) => format!("not copied: {why}; {otherwise}"),
+    }
+}
+
+/// The argument that starts the holder (the binary's only argument then).
+pub const HOLDER_COMMAND: &str = "__clipboard-holder";
+
+/// The hidden `__clipboard-holder` mode: serve a text read from stdin on the X11 clipboard.
+#[cfg(all(
+    unix,
+    not(any(
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "android",
+        target_os = "emscripten"
+    ))
+))]
+pub fn run_holder() -> crate::error::ExitCode {
+    holder::serve()
+}
+
+/// The system clipboard keeps a copy by itself here: no holder.
+#[cfg(not(all(
+    unix,
+    not(any(
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "android",
+        target_os = "emscripten"
+    ))
+)))]
+pub fn run_holder() -> crate::error::ExitCode {
+    eprintln!("error: the clipboard holder is only used on X11");
+    crate::error::ExitCode::Usage
+}
+
+/// Anything that can take a copied text. An error is the reason it was not copied.
 pub trait Clipboard: Send {
     fn copy(&mut self, text: &str) -> Result<CopyMethod, String>;
 }
@@ -58,51 +129,94 @@ fn send_osc52(target: Terminal, text: &str) -> Result<CopyMethod, String> {
             err.write_all(sequence.as_bytes())
                 .and_then(|()| err.flush())
         }
-        _ => return Err("clipboard not available (no display, no terminal)".into()),
+        _ => return Err("no terminal for OSC 52".into()),
     };
     written
         .map(|()| CopyMethod::Terminal)
-        .map_err(|e| format!("clipboard not available ({e})"))
+        .map_err(|e| format!("the terminal could not be written to ({e})"))
 }
 
-/// The system clipboard when there is one, else OSC 52 on `terminal`.
+/// The real clipboard: on X11 a detached holder, on macOS and Windows the system clipboard,
+/// else OSC 52 on `terminal`.
 pub struct SystemClipboard {
+    /// This process's own clipboard, opened on first use: the wizard's fallback on X11 when
+    /// no holder can start, the clipboard itself on macOS and Windows.
     native: Option<arboard::Clipboard>,
+    /// Whether this process lives on after the copy (the wizard), so its own clipboard is
+    /// worth something when no holder can take the text.
+    long_lived: bool,
     terminal: Terminal,
 }
 
 impl SystemClipboard {
-    /// Opens the native clipboard once; without a display it stays `None` and OSC 52 is used.
-    pub fn new(terminal: Terminal) -> Self {
+    /// For the wizard: OSC 52 goes to stdout, where ratatui draws.
+    pub fn for_wizard() -> Self {
         SystemClipboard {
-            native: arboard::Clipboard::new().ok(),
-            terminal,
+            native: None,
+            long_lived: true,
+            terminal: Terminal::Stdout,
         }
     }
 
-    /// For a one-shot command: an X11 clipboard empties when the process exits, so go
-    /// through the terminal when there is one.
+    /// For a one-shot command: OSC 52 goes to stderr, stdout is for the token.
     pub fn for_command() -> Self {
-        let terminal_first = std::io::stderr().is_terminal();
         SystemClipboard {
-            native: if terminal_first {
-                None
-            } else {
-                arboard::Clipboard::new().ok()
-            },
+            native: None,
+            long_lived: false,
             terminal: Terminal::Stderr,
         }
+    }
+
+    fn copy_in_process(&mut self, text: &str) -> Result<(), String> {
+        let native = match self.native.take() {
+            Some(native) => native,
+            None => arboard::Clipboard::new().map_err(|e| e.to_string())?,
+        };
+        self.native
+            .insert(native)
+            .set_text(text.to_owned())
+            .map_err(|e| e.to_string())
     }
 }
 
 impl Clipboard for SystemClipboard {
+    /// X11: a holder, else (the wizard) this process's clipboard; macOS and Windows: the
+    /// system clipboard; then OSC 52. Over SSH with no display, OSC 52 is the path.
+    #[cfg(all(
+        unix,
+        not(any(
+            target_os = "macos",
+            target_os = "ios",
+            target_os = "android",
+            target_os = "emscripten"
+        ))
+    ))]
     fn copy(&mut self, text: &str) -> Result<CopyMethod, String> {
-        if let Some(native) = self.native.as_mut()
-            && native.set_text(text.to_owned()).is_ok()
-        {
-            return Ok(CopyMethod::Native);
+        let why = match holder::hand_over(text) {
+            Ok(()) => return Ok(CopyMethod::Kept),
+            Err(why) => why,
+        };
+        if self.long_lived && holder::display().is_ok() && self.copy_in_process(text).is_ok() {
+            return Ok(CopyMethod::UntilExit);
         }
-        send_osc52(self.terminal, text)
+        send_osc52(self.terminal, text).map_err(|osc| format!("{why}, and {osc}"))
+    }
+
+    #[cfg(not(all(
+        unix,
+        not(any(
+            target_os = "macos",
+            target_os = "ios",
+            target_os = "android",
+            target_os = "emscripten"
+        ))
+    )))]
+    fn copy(&mut self, text: &str) -> Result<CopyMethod, String> {
+        match self.copy_in_process(text) {
+            Ok(()) => Ok(CopyMethod::Native),
+            Err(why) => send_osc52(self.terminal, text)
+                .map_err(|osc| format!("no system clipboard ({why}), and {osc}")),
+        }
     }
 }
 
@@ -111,7 +225,7 @@ pub struct NoClipboard;
 
 impl Clipboard for NoClipboard {
     fn copy(&mut self, _text: &str) -> Result<CopyMethod, String> {
-        Err("not copied: --no-clipboard".into())
+        Err("--no-clipboard".into())
     }
 }
 
@@ -138,6 +252,23 @@ mod tests {
     #[test]
     fn osc52_carries_base64() {
         assert_eq!(osc52_sequence("hi"), "\x1b]52;c;aGk=\x07");
+    }
+
+    #[test]
+    fn the_report_adds_the_other_way_unless_the_copy_lasts() {
+        let otherwise = "s saves it";
+        assert_eq!(
+            report(&Ok(CopyMethod::Kept), otherwise),
+            "copied (kept after exit)"
+        );
+        assert_eq!(
+            report(&Ok(CopyMethod::Terminal), otherwise),
+            "sent to the terminal (OSC 52): works if your terminal supports it; s saves it"
+        );
+        assert_eq!(
+            report(&Err("no display".into()), otherwise),
+            "not copied: no display; s saves it"
+        );
     }
 
     #[test]

@@ -4,6 +4,9 @@
 use vonage_onboard::cli;
 
 fn main() {
+    if let Some(code) = cli::internal_mode() {
+        std::process::exit(code as i32);
+    }
     // Not `Cli::parse()`: its errors would quote a secret typed in the wrong place.
     let cli = cli::parse();
     let code = match cli::run(cli) {

@@ -3,31 +3,14 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command as StdCommand;
 
 use assert_cmd::Command;
 use base64::Engine;
 use serde_json::Value;
 
-const APP_ID: &str = "aaaaaaaa-bbbb-cccc-dddd-0123456789ab";
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
-
-/// The binary with a clean environment: a temp home and the fixture application.
-fn cmd(home: &Path) -> Command {
-    let mut c = Command::cargo_bin("vonage-onboard").unwrap();
-    c.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("VONAGE_ONBOARD_HOME", home)
-        .env("VONAGE_APPLICATION_ID", APP_ID)
-        .env("VONAGE_PRIVATE_KEY_PATH", fixture("test-key-pkcs8.pem"));
-    c
-}
+use support::{FIXTURE_APP_ID as APP_ID, app_cmd as cmd, fixture};
 
 fn stdout_of(c: &mut Command) -> String {
     String::from_utf8(support::run_ok(c).stdout).unwrap()

@@ -328,9 +328,20 @@ fn states() -> Vec<(&'static str, Model)> {
     update(&mut generating, key(KeyCode::Char('r')));
     v.push(("tokens_generating", generating));
     let mut copied = at_tokens();
+    // As the shell does: `c` asks for a copy, the answer says how it went (here OSC 52).
+    let otherwise = update(&mut copied, key(KeyCode::Char('c')))
+        .into_iter()
+        .find_map(|e| match e {
+            vonage_onboard::tui::effect::Effect::Copy { otherwise, .. } => Some(otherwise),
+            _ => None,
+        })
+        .expect("c on a row with a token asks for a copy");
     update(
         &mut copied,
-        Msg::Copied(Ok(vonage_onboard::clipboard::CopyMethod::Terminal)),
+        Msg::Copied {
+            result: Ok(vonage_onboard::clipboard::CopyMethod::Terminal),
+            otherwise,
+        },
     );
     v.push(("tokens_copied", copied));
     let mut save = at_tokens();

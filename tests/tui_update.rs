@@ -435,6 +435,49 @@ fn copy_and_inspect_need_a_token() {
 }
 
 #[test]
+fn the_copy_message_says_what_happened_and_only_keys_that_exist() {
+    use vonage_onboard::clipboard::CopyMethod;
+    use vonage_onboard::tui::model::Tone;
+    let mut m = loaded(finished());
+    let otherwise = match &update(&mut m, key(KeyCode::Char('c')))[..] {
+        [Effect::Copy { otherwise, .. }] => *otherwise,
+        other => panic!("{other:?}"),
+    };
+    let status = |m: &Model| {
+        let s = m.ctl.status.clone().unwrap();
+        (s.text, s.tone)
+    };
+    let cases = [
+        (
+            Ok(CopyMethod::Kept),
+            "copied (kept after exit)",
+            Tone::Success,
+        ),
+        (
+            Ok(CopyMethod::Terminal),
+            "sent to the terminal (OSC 52): works if your terminal supports it; s saves it",
+            Tone::Info,
+        ),
+        (
+            Ok(CopyMethod::UntilExit),
+            "copied, but only until the wizard exits; s saves it",
+            Tone::Info,
+        ),
+        (
+            Err("--no-clipboard".to_owned()),
+            "not copied: --no-clipboard; s saves it",
+            Tone::Error,
+        ),
+    ];
+    for (result, text, tone) in cases {
+        update(&mut m, Msg::Copied { result, otherwise });
+        assert_eq!(status(&m), (text.to_owned(), tone));
+    }
+    // The key named is one the Tokens footer offers.
+    assert!(m.tokens.keys().contains(&("s", "save")));
+}
+
+#[test]
 fn the_sandbox_secret_is_prefilled_but_never_shown_in_debug() {
     let m = loaded(Snapshot {
         api_key: Some("d1289895".into()),

@@ -142,6 +142,19 @@ impl Session {
     }
 }
 
+/// The internal mode this binary runs in when called by itself, outside clap so that no help
+/// text or completion script lists it: `__clipboard-holder` (see `clipboard::holder`). Runs
+/// before the home is touched or a log opened: the holder logs nothing.
+pub fn internal_mode() -> Option<ExitCode> {
+    let mut args = std::env::args_os().skip(1);
+    match (args.next(), args.next()) {
+        (Some(mode), None) if mode == crate::clipboard::HOLDER_COMMAND => {
+            Some(crate::clipboard::run_holder())
+        }
+        _ => None,
+    }
+}
+
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let mut session = Session::new(cli.global)?;

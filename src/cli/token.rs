@@ -108,25 +108,22 @@ fn run_mint(session: &Session, args: TokenArgs) -> Result<ExitCode> {
         (made.minted.token, summary)
     };
 
-    let copied = if args.copy {
-        Some(if session.global.no_clipboard {
-            Err("not copied: --no-clipboard".to_owned())
+    let copied = args.copy.then(|| {
+        let result = if session.global.no_clipboard {
+            Err("--no-clipboard".to_owned())
         } else {
             use clipboard::Clipboard as _;
-            clipboard::SystemClipboard::for_command()
-                .copy(token.expose())
-                .map(|m| m.describe().to_owned())
-        })
-    } else {
-        None
-    };
+            clipboard::SystemClipboard::for_command().copy(token.expose())
+        };
+        clipboard::report(&result, "the token is printed on stdout")
+    });
 
     let out = &session.out;
     if out.json {
         let mut doc = summary;
         doc["token"] = json!(token.expose());
-        if let Some(result) = &copied {
-            doc["clipboard"] = json!(result.as_ref().unwrap_or_else(|e| e));
+        if let Some(message) = &copied {
+            doc["clipboard"] = json!(message);
         }
         out.json(&doc);
     } else if !out.tty {
@@ -148,8 +145,8 @@ fn run_mint(session: &Session, args: TokenArgs) -> Result<ExitCode> {
             token.expose(),
         ));
     }
-    if let Some(result) = copied {
-        out.note(&result.unwrap_or_else(|e| e));
+    if let Some(message) = copied {
+        out.note(&message);
     }
     Ok(ExitCode::Ok)
 }

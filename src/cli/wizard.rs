@@ -2,7 +2,7 @@
 
 use super::Session;
 use super::net::env_credentials;
-use crate::clipboard::{Clipboard, NoClipboard, SystemClipboard, Terminal};
+use crate::clipboard::{Clipboard, NoClipboard, SystemClipboard};
 use crate::error::{Error, ExitCode, Result};
 use crate::tui::worker::WorkerConfig;
 use crate::vonage::ApiCredentials;
@@ -38,7 +38,7 @@ pub async fn run(session: &Session) -> Result<ExitCode> {
     let clipboard: Box<dyn Clipboard> = if session.global.no_clipboard {
         Box::new(NoClipboard)
     } else {
-        Box::new(SystemClipboard::new(Terminal::Stdout))
+        Box::new(SystemClipboard::for_wizard())
     };
     crate::tui::run(config, clipboard).await?;
     Ok(ExitCode::Ok)

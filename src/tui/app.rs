@@ -73,12 +73,9 @@ impl<B: Backend> Shell<B> {
                 // A closed worker means the runtime is going down: nothing left to answer.
                 let _ = self.worker.requests.send(request);
             }
-            Effect::Copy { text, what } => {
-                let result = self
-                    .clipboard
-                    .copy(text.expose())
-                    .map_err(|why| format!("{what}: {why}"));
-                self.dispatch(Msg::Copied(result));
+            Effect::Copy { text, otherwise } => {
+                let result = self.clipboard.copy(text.expose());
+                self.dispatch(Msg::Copied { result, otherwise });
             }
             Effect::OpenUrl(url) => {
                 let opened = self.open_urls && open_in_browser(&url);

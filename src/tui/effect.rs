@@ -89,7 +89,8 @@ pub enum Effect {
     /// Put a value on the clipboard; the shell answers with `Msg::Copied`.
     Copy {
         text: Token,
-        what: String,
+        /// How else to get the value, said when the copy may not have worked ("s saves it").
+        otherwise: &'static str,
     },
     OpenUrl(String),
     Quit,

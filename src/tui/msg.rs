@@ -64,5 +64,9 @@ pub enum Msg {
     /// Advance the spinner while something is in flight.
     Spin,
     Worker(WorkerEvent),
-    Copied(Result<CopyMethod, String>),
+    /// How a copy went (the error says why it did not), and how else to get the value.
+    Copied {
+        result: Result<CopyMethod, String>,
+        otherwise: &'static str,
+    },
 }

@@ -16,12 +16,15 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Tick(now) => model.now = now,
         Msg::Spin => model.ctl.spinner_frame = model.ctl.spinner_frame.wrapping_add(1),
         Msg::Worker(event) => on_worker(model, event),
-        Msg::Copied(result) => match result {
-            Ok(method) => model.ctl.success(method.describe()),
-            Err(why) => model.ctl.error(format!(
-                "{why}; the token is on screen (i) and can be saved (s)"
-            )),
-        },
+        Msg::Copied { result, otherwise } => {
+            let text = crate::clipboard::report(&result, otherwise);
+            match result {
+                Ok(method) if method.lasts() => model.ctl.success(text),
+                // OSC 52 and a copy lost at exit: said plainly, without a tick.
+                Ok(_) => model.ctl.info(text),
+                Err(_) => model.ctl.error(text),
+            }
+        }
     }
     std::mem::take(&mut model.ctl.effects)
 }

@@ -154,7 +154,7 @@ impl ApplicationScreen {
                     if let Some(app) = &self.current {
                         ctl.effects.push(Effect::Copy {
                             text: crate::auth::jwt::Token::new(app.id.clone()),
-                            what: "application id".into(),
+                            otherwise: "the id is shown above",
                         });
                     }
                 }

@@ -151,7 +151,7 @@ impl TokensScreen {
             KeyCode::Char('c') => match &row.token {
                 Some(t) => ctl.effects.push(Effect::Copy {
                     text: t.token.clone(),
-                    what: format!("{}'s token", row.name),
+                    otherwise: "s saves it",
                 }),
                 None => ctl.info("No token yet: press g to generate one."),
             },
