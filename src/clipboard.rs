@@ -18,8 +18,6 @@ pub mod holder;
 use std::io::{IsTerminal, Write};
 use std::sync::{Arc, Mutex};
 
-use base64::Engine;
-
 /// How a text reached the clipboard, so the user is told the truth about it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CopyMethod {
@@ -103,10 +101,16 @@ pub trait Clipboard: Send {
     fn copy(&mut self, text: &str) -> Result<CopyMethod, String>;
 }
 
-/// The OSC 52 sequence that asks a terminal to put `text` on the system clipboard.
+/// The OSC 52 sequence that asks a terminal to put `text` on the system clipboard
+/// (crossterm's `CopyToClipboard`: base64 of the text, ended by ST).
 pub fn osc52_sequence(text: &str) -> String {
-    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
-    format!("\x1b]52;c;{encoded}\x07")
+    let mut sequence = String::new();
+    crossterm::Command::write_ansi(
+        &crossterm::clipboard::CopyToClipboard::to_clipboard_from(text),
+        &mut sequence,
+    )
+    .expect("writing to a String cannot fail");
+    sequence
 }
 
 /// Where OSC 52 is written: the stream the terminal is on.
@@ -251,7 +255,8 @@ mod tests {
 
     #[test]
     fn osc52_carries_base64() {
-        assert_eq!(osc52_sequence("hi"), "\x1b]52;c;aGk=\x07");
+        // The clipboard selection `c`, base64 of the text, and a string terminator.
+        assert_eq!(osc52_sequence("hi"), "\x1b]52;c;aGk=\x1b\\");
     }
 
     #[test]
