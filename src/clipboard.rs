@@ -14,6 +14,18 @@
     ))
 ))]
 pub mod holder;
+/// Elsewhere the system clipboard keeps a copy by itself: no holder.
+#[cfg(not(all(
+    unix,
+    not(any(
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "android",
+        target_os = "emscripten"
+    ))
+)))]
+#[path = "clipboard/no_holder.rs"]
+pub mod holder;
 
 use std::io::{IsTerminal, Write};
 use std::sync::{Arc, Mutex};
@@ -68,32 +80,8 @@ pub fn report(result: &Result<CopyMethod, String>, otherwise: &str) -> String {
 pub const HOLDER_COMMAND: &str = "__clipboard-holder";
 
 /// The hidden `__clipboard-holder` mode: serve a text read from stdin on the X11 clipboard.
-#[cfg(all(
-    unix,
-    not(any(
-        target_os = "macos",
-        target_os = "ios",
-        target_os = "android",
-        target_os = "emscripten"
-    ))
-))]
 pub fn run_holder() -> crate::error::ExitCode {
     holder::serve()
-}
-
-/// The system clipboard keeps a copy by itself here: no holder.
-#[cfg(not(all(
-    unix,
-    not(any(
-        target_os = "macos",
-        target_os = "ios",
-        target_os = "android",
-        target_os = "emscripten"
-    ))
-)))]
-pub fn run_holder() -> crate::error::ExitCode {
-    eprintln!("error: the clipboard holder is only used on X11");
-    crate::error::ExitCode::Usage
 }
 
 /// Anything that can take a copied text. An error is the reason it was not copied.
@@ -186,16 +174,14 @@ impl SystemClipboard {
 impl Clipboard for SystemClipboard {
     /// X11: a holder, else (the wizard) this process's clipboard; macOS and Windows: the
     /// system clipboard; then OSC 52. Over SSH with no display, OSC 52 is the path.
-    #[cfg(all(
-        unix,
-        not(any(
-            target_os = "macos",
-            target_os = "ios",
-            target_os = "android",
-            target_os = "emscripten"
-        ))
-    ))]
     fn copy(&mut self, text: &str) -> Result<CopyMethod, String> {
+        if !holder::SELECTIONS_DIE_WITH_THEIR_OWNER {
+            return match self.copy_in_process(text) {
+                Ok(()) => Ok(CopyMethod::Native),
+                Err(why) => send_osc52(self.terminal, text)
+                    .map_err(|osc| format!("no system clipboard ({why}), and {osc}")),
+            };
+        }
         let why = match holder::hand_over(text) {
             Ok(()) => return Ok(CopyMethod::Kept),
             Err(why) => why,
@@ -204,23 +190,6 @@ impl Clipboard for SystemClipboard {
             return Ok(CopyMethod::UntilExit);
         }
         send_osc52(self.terminal, text).map_err(|osc| format!("{why}, and {osc}"))
-    }
-
-    #[cfg(not(all(
-        unix,
-        not(any(
-            target_os = "macos",
-            target_os = "ios",
-            target_os = "android",
-            target_os = "emscripten"
-        ))
-    )))]
-    fn copy(&mut self, text: &str) -> Result<CopyMethod, String> {
-        match self.copy_in_process(text) {
-            Ok(()) => Ok(CopyMethod::Native),
-            Err(why) => send_osc52(self.terminal, text)
-                .map_err(|osc| format!("no system clipboard ({why}), and {osc}")),
-        }
     }
 }
 

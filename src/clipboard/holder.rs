@@ -33,6 +33,9 @@ const HANDSHAKE: Duration = Duration::from_secs(5);
 /// How often the holder checks that it still owns the selection and the display is alive.
 const PROBE_EVERY: Duration = Duration::from_secs(1);
 
+/// On X11 a selection is gone when its owner exits, so a copy needs a holder.
+pub const SELECTIONS_DIE_WITH_THEIR_OWNER: bool = true;
+
 /// Whether there is an X display to hold a selection on. A Wayland session offers one
 /// through XWayland (`DISPLAY` is set there too); this build has no native Wayland clipboard.
 pub fn display() -> Result<(), String> {
