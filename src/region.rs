@@ -1,6 +1,7 @@
 //! Vonage regions and the base URL each one means (SPEC §2.1, docs/vonage-api.md §1).
 
-/// Where the Users API lives. Applications are always on the global host.
+/// Where the Users API lives. Applications are always on the global host. (`--region`
+/// parses it in `cli::values`.)
 #[derive(
     Debug,
     Clone,
@@ -8,7 +9,6 @@
     PartialEq,
     Eq,
     Default,
-    clap::ValueEnum,
     serde::Serialize,
     serde::Deserialize,
 )]

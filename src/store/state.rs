@@ -84,6 +84,23 @@ impl State {
         write_private(&home.state_file(profile), text.as_bytes())
     }
 
+    /// Load → change → save under the home's write lock, so two runs cannot overwrite each
+    /// other's changes. Saved only when `change` succeeded and changed something.
+    pub fn update<T>(
+        home: &Home,
+        profile: &ProfileName,
+        change: impl FnOnce(&mut State) -> Result<T>,
+    ) -> Result<T> {
+        let _lock = super::lock::lock(home)?;
+        let mut state = State::load(home, profile)?;
+        let before = state.clone();
+        let out = change(&mut state)?;
+        if state != before {
+            state.save(home, profile)?;
+        }
+        Ok(out)
+    }
+
     pub fn app_mut(&mut self, id: &AppId) -> &mut AppState {
         self.apps.entry(id.clone()).or_default()
     }
