@@ -2,16 +2,7 @@
 
 /// Where the Users API lives. Applications are always on the global host. (`--region`
 /// parses it in `cli::values`.)
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Region {
     #[default]

@@ -35,7 +35,11 @@ impl ValueEnum for HttpMethod {
 
 impl ValueEnum for ImportSource {
     fn value_variants<'a>() -> &'a [Self] {
-        &[ImportSource::Nexmo, ImportSource::Vonage, ImportSource::Auto]
+        &[
+            ImportSource::Nexmo,
+            ImportSource::Vonage,
+            ImportSource::Auto,
+        ]
     }
 
     fn to_possible_value(&self) -> Option<PossibleValue> {

@@ -193,6 +193,55 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_api_key_is_one_printable_word_for_every_front_end() {
+        assert_eq!(check_api_key("  abcd1234\n").unwrap(), "abcd1234");
+        for bad in [
+            "",
+            "   ",
+            "abcd 1234",
+            "ab\u{7}cd",
+            "ab\u{1b}[2Jcd",
+            "a\u{85}x",
+        ] {
+            let err = check_api_key(bad).unwrap_err();
+            assert_eq!(err.exit_code(), crate::error::ExitCode::Usage, "{bad:?}");
+        }
+        assert_eq!(balance_note(Some(12.5)), ", balance €12.50");
+        assert_eq!(balance_note(None), "");
+    }
+
+    #[test]
+    fn stored_credentials_keep_the_other_profiles_and_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::at(dir.path());
+        let work = ProfileName::parse("work").unwrap();
+        let pair = |key: &str| ApiCredentials {
+            api_key: key.into(),
+            api_secret: SecretString::from(format!("{key}-secret")),
+        };
+        let eu = StoredSettings {
+            api_base: None,
+            region: Some(Region::Eu),
+        };
+        store_credentials(&home, &ProfileName::default(), &pair("first111"), eu).unwrap();
+        store_credentials(&home, &work, &pair("second22"), StoredSettings::default()).unwrap();
+        let found = resolve_credentials(&home, &ProfileName::default(), None, None).unwrap();
+        assert_eq!(found.unwrap().api_key, "first111");
+        let found = resolve_credentials(&home, &work, None, None)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            secrecy::ExposeSecret::expose_secret(&found.api_secret),
+            "second22-secret"
+        );
+        let config = Config::load(&home).unwrap();
+        assert_eq!(
+            config.profile(&ProfileName::default()).unwrap().region,
+            Some(Region::Eu)
+        );
+    }
+
+    #[test]
     fn a_stored_plain_http_base_is_refused_and_named_and_the_override_is_the_caller_s() {
         let dir = tempfile::tempdir().unwrap();
         let home = Home::at(dir.path());

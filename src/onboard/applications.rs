@@ -210,9 +210,11 @@ pub async fn create(
     };
     let (app, reconciled) = match client.create_application(&request).await {
         Ok(app) => (app, false),
-        Err(lost @ CallError::Transport {
-            maybe_sent: true, ..
-        }) => {
+        Err(
+            lost @ CallError::Transport {
+                maybe_sent: true, ..
+            },
+        ) => {
             let message = Error::from(lost);
             tracing::warn!(name = %request.name, "create answer lost; looking for the application by its public key");
             let found = find_by_public_key(client, &public).await.map_err(|e| {

@@ -99,7 +99,10 @@ mod tests {
         assert_eq!(app_name_problem(" ").as_deref(), Some("required"));
         let long = app_name_problem(&"x".repeat(201));
         assert_eq!(long.as_deref(), Some("at most 200 characters"));
-        assert_eq!(app_name_problem("a\tb").as_deref(), Some("no control characters"));
+        assert_eq!(
+            app_name_problem("a\tb").as_deref(),
+            Some("no control characters")
+        );
         assert!(check_app_name("a\u{1b}[2J").is_err());
         assert!(app_name_problem(&"x".repeat(MAX_APP_NAME)).is_none());
         assert!(check_display_name(&"x".repeat(MAX_DISPLAY_NAME)).is_ok());

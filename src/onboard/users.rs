@@ -6,11 +6,11 @@ use crate::auth::jwt::Signer;
 use crate::error::{Error, Result};
 use crate::store::paths::{Home, ProfileName};
 use crate::store::state::State;
-use crate::vonage::{CallError, User, VonageClient};
+use crate::vonage::{CallError, VonageClient};
 
 /// What a new user is made of, as both front ends fill it in (the wire shape, re-exported so
 /// that nothing above onboard names the client's types).
-pub use crate::vonage::NewUser;
+pub use crate::vonage::{NewUser, User};
 
 use super::names::{check_display_name, check_user_name};
 
@@ -79,9 +79,11 @@ pub async fn create_or_find(
                 ))),
             };
         }
-        Err(lost @ CallError::Transport {
-            maybe_sent: true, ..
-        }) => {
+        Err(
+            lost @ CallError::Transport {
+                maybe_sent: true, ..
+            },
+        ) => {
             let message = Error::from(lost);
             // The answer was lost: the user may exist now. Look before anyone retries.
             tracing::warn!(name = %new.name, "create-user answer lost; looking the user up by name");

@@ -136,6 +136,47 @@ mod tests {
     }
 
     #[test]
+    fn updates_hold_the_lock_so_none_is_lost_and_an_unchanged_state_is_not_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::at(dir.path());
+        let profile = ProfileName::default();
+        let app = AppId::parse("aaaaaaaa-bbbb-cccc-dddd-0123456789ab").unwrap();
+        std::thread::scope(|s| {
+            for t in 0..4 {
+                let (home, profile, app) = (&home, &profile, &app);
+                s.spawn(move || {
+                    for i in 0..25 {
+                        State::update(home, profile, |state| {
+                            state
+                                .app_mut(app)
+                                .users
+                                .entry(format!("u{t}-{i}"))
+                                .or_default();
+                            Ok(())
+                        })
+                        .unwrap();
+                    }
+                });
+            }
+        });
+        assert_eq!(
+            State::load(&home, &profile).unwrap().apps[&app].users.len(),
+            100
+        );
+
+        let file = home.state_file(&profile);
+        std::fs::remove_file(&file).unwrap();
+        State::update(&home, &profile, |_| Ok(())).unwrap();
+        assert!(!file.exists(), "nothing changed, nothing written");
+        let err = State::update(&home, &profile, |state| {
+            state.app_mut(&app);
+            Err::<(), _>(Error::usage("refused"))
+        });
+        assert!(err.is_err());
+        assert!(!file.exists(), "a failed change is not saved");
+    }
+
+    #[test]
     fn round_trip() {
         let dir = tempfile::tempdir().unwrap();
         let home = Home::at(dir.path());

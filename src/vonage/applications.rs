@@ -112,7 +112,10 @@ impl VonageClient {
         page_size: u32,
     ) -> Result<ApplicationPage, CallError> {
         let url = self.applications_url("");
-        let (page, size) = (page.to_string(), page_size.clamp(1, MAX_PAGE_SIZE).to_string());
+        let (page, size) = (
+            page.to_string(),
+            page_size.clamp(1, MAX_PAGE_SIZE).to_string(),
+        );
         let query = [("page", page.as_str()), ("page_size", size.as_str())];
         self.http
             .call(Method::GET, &url, &query, self.basic()?, None)

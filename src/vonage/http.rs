@@ -71,7 +71,10 @@ impl std::fmt::Display for CallError {
                 }
             },
             CallError::BadAnswer { status, message } => {
-                write!(f, "Vonage answered {status} with a body this tool cannot read ({message})")
+                write!(
+                    f,
+                    "Vonage answered {status} with a body this tool cannot read ({message})"
+                )
             }
             CallError::NoCredentials => {
                 f.write_str("no API key and secret for a call that needs the account's")
@@ -359,7 +362,10 @@ mod tests {
         )
         .unwrap();
         let first: Vec<Duration> = (0..200).map(|_| http.backoff(1)).collect();
-        assert!(first.iter().all(|d| (50..150).contains(&d.as_millis())), "{first:?}");
+        assert!(
+            first.iter().all(|d| (50..150).contains(&d.as_millis())),
+            "{first:?}"
+        );
         // Not one constant: the factor varies between calls.
         assert!(first.iter().any(|d| *d != first[0]), "{first:?}");
         assert!((0..50).all(|_| http.backoff(4) <= Duration::from_millis(250)));

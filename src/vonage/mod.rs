@@ -81,7 +81,10 @@ pub struct VonageClient {
 }
 
 impl VonageClient {
-    pub fn new(endpoints: Endpoints, credentials: Option<ApiCredentials>) -> Result<Self, ClientError> {
+    pub fn new(
+        endpoints: Endpoints,
+        credentials: Option<ApiCredentials>,
+    ) -> Result<Self, ClientError> {
         Self::with_policy(
             endpoints,
             credentials,
@@ -114,8 +117,8 @@ impl VonageClient {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use super::ClientError as Error;
+    use super::*;
 
     #[test]
     fn region_picks_the_users_host_only() {

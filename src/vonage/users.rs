@@ -100,7 +100,11 @@ impl VonageClient {
     }
 
     /// `GET /v1/users/{id or name}`.
-    pub async fn get_user(&self, admin: &dyn AdminToken, id_or_name: &str) -> Result<User, CallError> {
+    pub async fn get_user(
+        &self,
+        admin: &dyn AdminToken,
+        id_or_name: &str,
+    ) -> Result<User, CallError> {
         let url = self.users_url(&format!("/{}", encode_segment(id_or_name)));
         let token = admin.admin_token();
         self.http
@@ -110,7 +114,11 @@ impl VonageClient {
     }
 
     /// `POST /v1/users`: sent once, never retried by the transport. Any 2xx is success.
-    pub async fn create_user(&self, admin: &dyn AdminToken, new: &NewUser) -> Result<User, CallError> {
+    pub async fn create_user(
+        &self,
+        admin: &dyn AdminToken,
+        new: &NewUser,
+    ) -> Result<User, CallError> {
         let url = self.users_url("");
         let token = admin.admin_token();
         let body = serde_json::to_value(new).map_err(|e| CallError::BadAnswer {

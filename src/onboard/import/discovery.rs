@@ -38,7 +38,11 @@ impl Format {
 }
 
 /// The files to look at, highest precedence first, without duplicates (`cwd` may be the home).
-pub(super) fn candidates(from: ImportSource, cwd: &Path, user_home: &Path) -> Vec<(PathBuf, Format)> {
+pub(super) fn candidates(
+    from: ImportSource,
+    cwd: &Path,
+    user_home: &Path,
+) -> Vec<(PathBuf, Format)> {
     let vonage_local = [
         (cwd.join(".vonagerc"), Format::VonageV3),
         (cwd.join("vonage_app.json"), Format::VonageAppV1),

@@ -17,7 +17,6 @@
 //! variables (`NEXMO_API_KEY`, `VONAGE_API_KEY`, …) are not imported: the commands already
 //! read them at run time (SPEC §2.1).
 
-
 mod discovery;
 mod found;
 mod ini;
@@ -60,7 +59,6 @@ pub struct ImportReport {
     pub sources: Vec<PathBuf>,
     pub warnings: Vec<String>,
 }
-
 
 /// Reads the other CLIs' files (local ones in `cwd`, global ones in `user_home`) and stores
 /// what they hold in `profile`: API key, secret, application id and its private key.

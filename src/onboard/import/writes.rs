@@ -76,7 +76,6 @@ pub(super) struct KeyPlan {
     pub(super) write: bool,
 }
 
-
 fn plan_key(
     home: &Home,
     profile: &ProfileName,
