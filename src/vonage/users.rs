@@ -16,6 +16,13 @@ pub trait AdminToken: Sync {
     fn admin_token(&self) -> String;
 }
 
+/// A shared minter (`Arc<Signer>`, as concurrent callers hold it) mints as its inner one.
+impl<T: AdminToken + Send + ?Sized> AdminToken for std::sync::Arc<T> {
+    fn admin_token(&self) -> String {
+        (**self).admin_token()
+    }
+}
+
 /// A user as the API returns it (list items carry only id, name, display_name).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct User {
