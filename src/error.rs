@@ -1,6 +1,10 @@
-//! The crate's one error type and its mapping to the exit codes of SPEC §2.2.
+//! The crate's one error type and its mapping to the exit codes of SPEC §2.2. The lower
+//! layers' own errors (`vonage::CallError`, `vonage::ClientError`, `ids::BadAppId`) become
+//! this type here, where the CLI's flags and commands may be named.
 
 use std::path::PathBuf;
+
+use crate::vonage::{CallError, ClientError, TransportFailure};
 
 /// Exit codes, as documented in `--help` and the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,6 +128,45 @@ impl Error {
                 _ => ExitCode::Failure,
             },
         }
+    }
+}
+
+impl From<CallError> for Error {
+    fn from(e: CallError) -> Self {
+        match e {
+            CallError::Api(api) => Error::Api(api),
+            CallError::Transport {
+                failure: TransportFailure::Connect,
+                cause,
+                ..
+            } => Error::Network(format!(
+                "could not connect to the Vonage API ({cause}); check your network or --api-base"
+            )),
+            transport @ CallError::Transport { .. } => Error::Network(transport.to_string()),
+            bad @ CallError::BadAnswer { .. } => Error::Other(bad.to_string()),
+            CallError::NoCredentials => Error::usage(
+                "no API key and secret: run `vonage-onboard setup`, or set VONAGE_API_KEY and VONAGE_API_SECRET",
+            ),
+        }
+    }
+}
+
+impl From<ClientError> for Error {
+    fn from(e: ClientError) -> Self {
+        match e {
+            ClientError::BadBase(message) => Error::Usage(message),
+            ClientError::InsecureHttp { base } => Error::InsecureHttp {
+                base,
+                stored_in: None,
+            },
+            tls @ ClientError::Tls(_) => Error::Other(tls.to_string()),
+        }
+    }
+}
+
+impl From<crate::ids::BadAppId> for Error {
+    fn from(e: crate::ids::BadAppId) -> Self {
+        Error::Usage(e.to_string())
     }
 }
 

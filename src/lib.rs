@@ -10,8 +10,12 @@ pub mod bounded;
 pub mod cli;
 /// Copying tokens to the clipboard.
 pub mod clipboard;
+/// The clock (a leaf): Unix seconds now, and RFC 3339 for display.
+pub mod clock;
 /// The error type and exit codes.
 pub mod error;
+/// Ids (a leaf): the Vonage application id.
+pub mod ids;
 /// The optional log file.
 pub mod logging;
 /// The use cases shared by the commands and the wizard.

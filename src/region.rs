@@ -1,17 +1,8 @@
 //! Vonage regions and the base URL each one means (SPEC §2.1, docs/vonage-api.md §1).
 
-/// Where the Users API lives. Applications are always on the global host.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Default,
-    clap::ValueEnum,
-    serde::Serialize,
-    serde::Deserialize,
-)]
+/// Where the Users API lives. Applications are always on the global host. (`--region`
+/// parses it in `cli::values`.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Region {
     #[default]

@@ -9,7 +9,7 @@ use super::acl::Acl;
 use super::keys::PrivateKey;
 use super::provider::{self, Registered};
 use super::ttl::Ttl;
-use crate::store::paths::AppId;
+use crate::ids::AppId;
 
 /// A signed JWT. A secret: `Debug` is redacted and it is shown only where asked for.
 #[derive(Clone)]

@@ -361,7 +361,7 @@ mod tests {
     use super::*;
     use crate::auth::jwt::{Claims, Signer};
     use crate::auth::keys::PrivateKey;
-    use crate::store::paths::AppId;
+    use crate::ids::AppId;
 
     const APP: &str = "aaaaaaaa-bbbb-cccc-dddd-0123456789ab";
     const KEY: &str = include_str!("../../tests/fixtures/test-key-pkcs8.pem");

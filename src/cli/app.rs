@@ -8,8 +8,6 @@ use serde_json::json;
 use super::Session;
 use crate::error::{ExitCode, Result};
 use crate::onboard::applications::{self, AppSpec, HttpMethod, ReadyApp};
-use crate::store::config::Config;
-use crate::vonage::Application;
 
 #[derive(Debug, Subcommand)]
 pub enum AppCommand {
@@ -100,24 +98,24 @@ pub async fn run(session: &Session, command: AppCommand) -> Result<ExitCode> {
             print_ready(session, &ready, "Using");
         }
         AppCommand::List => {
-            let apps = session
-                .spin("Listing applications…", client.list_all_applications())
+            let listed = session
+                .spin(
+                    "Listing applications…",
+                    applications::list(&session.home, &session.profile, &client),
+                )
                 .await?;
-            let current = Config::load(&session.home)?
-                .profile(&session.profile)
-                .and_then(|p| p.current_application.clone());
-            let is_current = |a: &Application| current.as_ref().is_some_and(|c| c.as_str() == a.id);
+            let apps = &listed.apps;
             if out.json {
                 let items: Vec<_> = apps
                     .iter()
-                    .map(|a| json!({"id": a.id, "name": a.name, "current": is_current(a)}))
+                    .map(|a| json!({"id": a.id, "name": a.name, "current": listed.is_current(a)}))
                     .collect();
                 out.json(&json!({ "applications": items }));
             } else if apps.is_empty() {
                 out.note("No applications yet. Create one: vonage-onboard app create NAME --rtc-event-url URL");
             } else {
-                for a in &apps {
-                    let mark = if is_current(a) { "*" } else { " " };
+                for a in apps {
+                    let mark = if listed.is_current(a) { "*" } else { " " };
                     out.line(&format!("{mark} {}  {}", a.id, a.name));
                 }
             }

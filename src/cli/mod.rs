@@ -10,6 +10,7 @@ mod sandbox;
 mod setup;
 mod token;
 mod user;
+mod values;
 mod wizard;
 
 use std::io::IsTerminal;

@@ -55,7 +55,7 @@ impl Session {
     /// warned about when it is allowed.
     pub fn endpoints(&self) -> Result<Endpoints> {
         let endpoints = match &self.sandbox {
-            Some(sandbox) => Endpoints::new(Some(&sandbox.url), Region::Global),
+            Some(sandbox) => Ok(Endpoints::new(Some(&sandbox.url), Region::Global)?),
             None => resolve_endpoints(
                 &self.home,
                 &self.profile,
@@ -95,7 +95,7 @@ impl Session {
                 resolve_credentials(&self.home, &self.profile, key, secret)?
             }
         };
-        VonageClient::new(self.endpoints()?, credentials)
+        Ok(VonageClient::new(self.endpoints()?, credentials)?)
     }
 
     /// The current application's context (environment first, then the profile).

@@ -10,7 +10,7 @@ use serde_json::json;
 use super::Session;
 use super::net::env_credentials;
 use crate::error::{Error, ExitCode, Result};
-use crate::onboard::account::{StoredSettings, setup};
+use crate::onboard::account::{StoredSettings, balance_note, check_api_key, setup};
 use crate::vonage::{ApiCredentials, VonageClient};
 
 #[derive(Debug, Args)]
@@ -54,10 +54,7 @@ pub async fn run(session: &Session, args: SetupArgs) -> Result<ExitCode> {
             "balance": check.balance.map(|b| b.value),
         }));
     } else {
-        let balance = check
-            .balance
-            .map(|b| format!(", balance €{:.2}", b.value))
-            .unwrap_or_default();
+        let balance = balance_note(check.balance.map(|b| b.value));
         out.line(&format!(
             "Credentials verified: API key {} ({} application{}{balance}). Stored in profile {:?} under {}.\n\
              Next: {}",
@@ -86,12 +83,7 @@ fn read_credentials(session: &Session, args: SetupArgs) -> Result<ApiCredentials
         Some(key) => key,
         None => prompt_line("API key: ")?,
     };
-    let api_key = api_key.trim().to_owned();
-    if api_key.is_empty() || api_key.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(Error::usage(
-            "the API key must be one word, as shown in the dashboard",
-        ));
-    }
+    let api_key = check_api_key(&api_key)?.to_owned();
     let api_secret = if args.api_secret_stdin && std::io::stdin().is_terminal() {
         // "Read it from stdin" on a terminal: still never echo it.
         rpassword::prompt_password("API secret (not shown): ")

@@ -11,7 +11,6 @@ use crate::auth::ttl::{Ttl, format_duration};
 use crate::auth::verify::{Expected, SignatureCheck, Verdict, check};
 use crate::clipboard;
 use crate::error::{Error, ExitCode, Result};
-use crate::onboard::context::AppContext;
 use crate::onboard::tokens::{TokenRequest, list_tokens, mint_admin_token, mint_user_token};
 use crate::onboard::{rfc3339, unix_now};
 
@@ -63,19 +62,8 @@ pub fn run(session: &Session, args: TokenArgs) -> Result<ExitCode> {
     }
 }
 
-fn app_context(session: &Session) -> Result<AppContext> {
-    let g = &session.global;
-    AppContext::resolve(
-        &session.home,
-        &session.profile,
-        g.application_id.as_deref(),
-        g.private_key_path.as_deref(),
-    )
-}
-
 fn run_mint(session: &Session, args: TokenArgs) -> Result<ExitCode> {
-    let context = app_context(session)?;
-    let signer = context.signer()?;
+    let signer = session.signer()?;
     let now = unix_now();
     let (token, summary) = if args.admin {
         let minted = mint_admin_token(&signer, args.ttl, now);
@@ -175,7 +163,9 @@ fn read_token_arg(arg: Option<String>) -> Result<String> {
 fn run_inspect(session: &Session, arg: Option<String>) -> Result<ExitCode> {
     let text = read_token_arg(arg)?;
     // The key is optional: a token can be decoded and its times judged without it.
-    let context = app_context(session).and_then(|c| Ok((c.id.clone(), c.signer()?)));
+    let context = session
+        .app_context()
+        .and_then(|c| Ok((c.id.clone(), c.signer()?)));
     let public = context.as_ref().ok().map(|(_, s)| s.key().public_key());
     let expected = Expected {
         key: public.as_ref(),

@@ -5,8 +5,7 @@ use serde_json::json;
 
 use super::Session;
 use crate::error::{ExitCode, Result};
-use crate::onboard::users;
-use crate::vonage::NewUser;
+use crate::onboard::users::{self, NewUser};
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
@@ -69,7 +68,7 @@ pub async fn run(session: &Session, command: UserCommand) -> Result<ExitCode> {
         }
         UserCommand::List => {
             let list = session
-                .spin("Listing users…", client.list_users(&signer, None))
+                .spin("Listing users…", users::list(&client, &signer))
                 .await?;
             if out.json {
                 out.json(&json!({ "users": list }));

@@ -1,5 +1,6 @@
-//! Account credentials: where they come from (environment, then the stored profile), checking
-//! them against the API, and storing them only once they were accepted.
+//! Account credentials: what an API key looks like, where they come from (environment, then
+//! the stored profile), checking them against the API, storing them (once, for setup, the
+//! wizard and import), and how the account's balance is said.
 
 use secrecy::SecretString;
 
@@ -8,7 +9,29 @@ use crate::region::Region;
 use crate::store::config::Config;
 use crate::store::paths::{Home, ProfileName};
 use crate::store::secrets::Credentials;
-use crate::vonage::{ApiCredentials, Balance, CallError, Endpoints, PlainHttp, VonageClient};
+use crate::vonage::{
+    ApiCredentials, Balance, CallError, ClientError, Endpoints, PlainHttp, VonageClient,
+};
+
+/// An API key as typed: trimmed, one word without control characters (the dashboard's are
+/// 8 hex digits, but the rule is kept loose). Both front ends word the refusal their way.
+pub fn check_api_key(text: &str) -> Result<&str> {
+    let key = text.trim();
+    if key.is_empty() || key.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Error::usage(
+            "the API key must be one word, as shown in the dashboard",
+        ));
+    }
+    Ok(key)
+}
+
+/// The balance as a clause after the count of applications (`", balance €12.50"`), or
+/// nothing when the balance endpoint did not answer.
+pub fn balance_note(balance: Option<f64>) -> String {
+    balance
+        .map(|value| format!(", balance €{value:.2}"))
+        .unwrap_or_default()
+}
 
 /// What a successful check tells about the account.
 #[derive(Debug, Clone)]
@@ -60,11 +83,11 @@ pub fn resolve_endpoints(
         .or_else(|| stored.and_then(|p| p.region))
         .unwrap_or_default();
     match (api_base, stored_base) {
-        (Some(base), _) => Endpoints::with_plain_http(Some(base), region, plain_http),
+        (Some(base), _) => Ok(Endpoints::with_plain_http(Some(base), region, plain_http)?),
         (None, Some(base)) => {
             Endpoints::with_plain_http(Some(base), region, plain_http).map_err(|e| match e {
                 // Say where it is, so the user knows which file to fix.
-                Error::InsecureHttp { base, .. } => Error::InsecureHttp {
+                ClientError::InsecureHttp { base } => Error::InsecureHttp {
                     base,
                     stored_in: Some(format!(
                         "profile {:?} of {}",
@@ -72,10 +95,10 @@ pub fn resolve_endpoints(
                         home.config_file().display()
                     )),
                 },
-                other => other,
+                other => other.into(),
             })
         }
-        (None, None) => Endpoints::with_plain_http(None, region, plain_http),
+        (None, None) => Ok(Endpoints::with_plain_http(None, region, plain_http)?),
     }
 }
 
@@ -128,26 +151,95 @@ pub fn store_credentials(
     credentials: &ApiCredentials,
     settings: StoredSettings,
 ) -> Result<()> {
-    let _lock = crate::store::lock::lock(home)?;
-    // Load both first: a corrupt file stops us before anything is written.
-    let mut config = Config::load(home)?;
-    let mut secrets = Credentials::load(home)?;
-    secrets.set(profile, credentials.api_secret.clone());
-    secrets.save(home)?;
-    let entry = config.profile_mut(profile);
-    entry.api_key = Some(credentials.api_key.clone());
-    if settings.api_base.is_some() {
-        entry.api_base = settings.api_base;
+    Config::update(home, |config| {
+        // Both loaded before anything is written: a corrupt file stops us first.
+        let secrets = Credentials::load(home)?;
+        let secret = Some((secrets, &credentials.api_secret));
+        put_credentials(home, profile, config, Some(&credentials.api_key), secret)?;
+        let entry = config.profile_mut(profile);
+        if settings.api_base.is_some() {
+            entry.api_base = settings.api_base;
+        }
+        if settings.region.is_some() {
+            entry.region = settings.region;
+        }
+        Ok(())
+    })
+}
+
+/// The one place a profile's API key and secret are written (setup, the wizard, import), from
+/// inside a `Config::update`: the secret is saved here, first, into the already loaded
+/// `credentials.toml`; the key goes into `config`, which the update saves after it, so the
+/// config never names a key whose secret was not stored.
+pub fn put_credentials(
+    home: &Home,
+    profile: &ProfileName,
+    config: &mut Config,
+    api_key: Option<&str>,
+    secret: Option<(Credentials, &SecretString)>,
+) -> Result<()> {
+    if let Some((mut secrets, secret)) = secret {
+        secrets.set(profile, secret.clone());
+        secrets.save(home)?;
     }
-    if settings.region.is_some() {
-        entry.region = settings.region;
+    if let Some(key) = api_key {
+        config.profile_mut(profile).api_key = Some(key.to_owned());
     }
-    config.save(home)
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_api_key_is_one_printable_word_for_every_front_end() {
+        assert_eq!(check_api_key("  abcd1234\n").unwrap(), "abcd1234");
+        for bad in [
+            "",
+            "   ",
+            "abcd 1234",
+            "ab\u{7}cd",
+            "ab\u{1b}[2Jcd",
+            "a\u{85}x",
+        ] {
+            let err = check_api_key(bad).unwrap_err();
+            assert_eq!(err.exit_code(), crate::error::ExitCode::Usage, "{bad:?}");
+        }
+        assert_eq!(balance_note(Some(12.5)), ", balance €12.50");
+        assert_eq!(balance_note(None), "");
+    }
+
+    #[test]
+    fn stored_credentials_keep_the_other_profiles_and_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::at(dir.path());
+        let work = ProfileName::parse("work").unwrap();
+        let pair = |key: &str| ApiCredentials {
+            api_key: key.into(),
+            api_secret: SecretString::from(format!("{key}-secret")),
+        };
+        let eu = StoredSettings {
+            api_base: None,
+            region: Some(Region::Eu),
+        };
+        store_credentials(&home, &ProfileName::default(), &pair("first111"), eu).unwrap();
+        store_credentials(&home, &work, &pair("second22"), StoredSettings::default()).unwrap();
+        let found = resolve_credentials(&home, &ProfileName::default(), None, None).unwrap();
+        assert_eq!(found.unwrap().api_key, "first111");
+        let found = resolve_credentials(&home, &work, None, None)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            secrecy::ExposeSecret::expose_secret(&found.api_secret),
+            "second22-secret"
+        );
+        let config = Config::load(&home).unwrap();
+        assert_eq!(
+            config.profile(&ProfileName::default()).unwrap().region,
+            Some(Region::Eu)
+        );
+    }
 
     #[test]
     fn a_stored_plain_http_base_is_refused_and_named_and_the_override_is_the_caller_s() {

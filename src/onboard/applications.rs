@@ -13,8 +13,10 @@ use crate::store::config::Config;
 use crate::store::paths::{AppId, Home, ProfileName};
 use crate::vonage::{Application, CallError, NewApplication, VonageClient, Webhook};
 
-/// GET or POST, for webhooks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+use super::names::check_app_name;
+
+/// GET or POST, for webhooks. (`--http-method` parses it in `cli::values`.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum HttpMethod {
     /// Vonage's examples fetch the answer URL with GET.
     #[default]
@@ -117,19 +119,9 @@ const PENDING_KEPT_FOR: Duration = Duration::from_secs(24 * 60 * 60);
 /// A pending folder without a key younger than this may be a create in progress elsewhere.
 const PENDING_STARTING: Duration = Duration::from_secs(60);
 
-/// Longest application name we send (the API documents none).
-const MAX_APP_NAME: usize = 200;
-
 /// Checks a name and webhook URLs before anything is generated or sent.
 pub fn check_spec(spec: &AppSpec) -> Result<()> {
-    let name = spec.name.trim();
-    if name.is_empty() || name.chars().count() > MAX_APP_NAME || name.chars().any(char::is_control)
-    {
-        return Err(Error::usage(format!(
-            "application name {:?} must be 1 to {MAX_APP_NAME} printable characters",
-            spec.name
-        )));
-    }
+    check_app_name(&spec.name)?;
     for (flag, url) in [
         ("--rtc-event-url", &spec.rtc_event_url),
         ("--answer-url", &spec.answer_url),
@@ -218,15 +210,18 @@ pub async fn create(
     };
     let (app, reconciled) = match client.create_application(&request).await {
         Ok(app) => (app, false),
-        Err(CallError::Transport {
-            message,
-            maybe_sent: true,
-        }) => {
+        Err(
+            lost @ CallError::Transport {
+                maybe_sent: true, ..
+            },
+        ) => {
+            let message = Error::from(lost);
             tracing::warn!(name = %request.name, "create answer lost; looking for the application by its public key");
             let found = find_by_public_key(client, &public).await.map_err(|e| {
                 kept(Error::Network(format!(
-                    "{message}. The request may have reached Vonage, and checking for the application failed too ({e}). \
-                     Run `vonage-onboard app create` again: it checks the kept key first, so it will not create it twice."
+                    "{message}. The request may have reached Vonage, and checking for the application failed too ({}). \
+                     Run `vonage-onboard app create` again: it checks the kept key first, so it will not create it twice.",
+                    Error::from(e)
                 )))
             })?;
             match found {
@@ -364,16 +359,11 @@ fn finish(
     let stored_matches = || PrivateKey::load(&key_path).is_ok_and(|k| &k.public_key() == public);
     if pending_dir.exists() && key_path.exists() {
         // The application was adopted meanwhile (`app use`): the same key, stored twice.
-        if !stored_matches() {
-            return Err(Error::file(
-                &key_path,
-                format!(
-                    "holds a different key for application {}; the key of the interrupted create was left in {}",
-                    record.id,
-                    pending_dir.display()
-                ),
-            ));
-        }
+        let note = format!(
+            "; the key of the interrupted create was left in {}",
+            pending_dir.display()
+        );
+        check_stored_key(&key_path, &record.id, public, &note)?;
         std::fs::remove_dir_all(pending_dir)
             .map_err(|e| Error::io("remove the second copy of the key", pending_dir, e))?;
     } else if pending_dir.exists() {
@@ -422,10 +412,51 @@ fn record_of(app: &Application, id: AppId, public: &PublicKey) -> AppRecord {
 }
 
 fn make_current(home: &Home, profile: &ProfileName, id: &AppId) -> Result<()> {
-    let _lock = crate::store::lock::lock(home)?;
-    let mut config = Config::load(home)?;
-    config.profile_mut(profile).current_application = Some(id.clone());
-    config.save(home)
+    Config::update(home, |config| {
+        config.profile_mut(profile).current_application = Some(id.clone());
+        Ok(())
+    })
+}
+
+/// Whether an application's key file already holds `public`'s private key (`Ok(true)`), or
+/// is free (`Ok(false)`): a different key stored there is an error, and is never replaced.
+/// `then` says what became of the key that was not stored (it starts with `;` or is empty).
+pub fn check_stored_key(path: &Path, id: &AppId, public: &PublicKey, then: &str) -> Result<bool> {
+    if std::fs::symlink_metadata(path).is_err() {
+        return Ok(false);
+    }
+    if PrivateKey::load(path)?.public_key() != *public {
+        return Err(Error::file(
+            path,
+            format!(
+                "already holds a different private key for application {id}; it was left untouched{then}"
+            ),
+        ));
+    }
+    Ok(true)
+}
+
+/// The account's applications and which one is the profile's current one, for `app list`
+/// and the wizard alike.
+pub async fn list(home: &Home, profile: &ProfileName, client: &VonageClient) -> Result<AppList> {
+    let apps = client.list_all_applications().await?;
+    let current = Config::load(home)?
+        .profile(profile)
+        .and_then(|p| p.current_application.clone());
+    Ok(AppList { apps, current })
+}
+
+/// What `list` found.
+#[derive(Debug, Clone)]
+pub struct AppList {
+    pub apps: Vec<Application>,
+    pub current: Option<AppId>,
+}
+
+impl AppList {
+    pub fn is_current(&self, app: &Application) -> bool {
+        self.current.as_ref().is_some_and(|c| c.as_str() == app.id)
+    }
 }
 
 /// Makes an existing application current, after checking `key_path` is its private key.
@@ -455,17 +486,7 @@ pub async fn adopt(
         ));
     }
     let stored = home.private_key_file(profile, &id);
-    if stored.exists() {
-        let same = PrivateKey::load(&stored)
-            .map(|k| k.public_key() == public)
-            .unwrap_or(false);
-        if !same {
-            return Err(Error::file(
-                &stored,
-                "already holds a different key for this application; it was left untouched",
-            ));
-        }
-    } else {
+    if !check_stored_key(&stored, &id, &public, "")? {
         ensure_private_dir(&home.app_dir(profile, &id))?;
         save_private_key(&stored, &key)?;
     }
@@ -491,13 +512,14 @@ pub async fn delete(
 ) -> Result<Option<PathBuf>> {
     let id = AppId::parse(id)?;
     client.delete_application(id.as_str()).await?;
-    let _lock = crate::store::lock::lock(home)?;
-    let mut config = Config::load(home)?;
-    let entry = config.profile_mut(profile);
-    if entry.current_application.as_ref() == Some(&id) {
-        entry.current_application = None;
-        config.save(home)?;
-    }
+    Config::update(home, |config| {
+        if let Some(entry) = config.profiles.get_mut(profile.as_str())
+            && entry.current_application.as_ref() == Some(&id)
+        {
+            entry.current_application = None;
+        }
+        Ok(())
+    })?;
     let key = home.private_key_file(profile, &id);
     Ok(key.exists().then_some(key))
 }

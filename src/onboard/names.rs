@@ -1,18 +1,26 @@
-//! Names users type: checked once here, so the commands and the wizard refuse the same things.
+//! Names users type (user, display and application names): checked once here, so the
+//! commands and the wizard refuse the same things.
 
 use crate::error::{Error, Result};
 
 /// Longest user name we accept (Vonage documents no limit; this keeps URLs and tables sane).
 pub const MAX_USER_NAME: usize = 200;
 
+/// Longest display name we send.
+pub const MAX_DISPLAY_NAME: usize = 200;
+
+/// Longest application name we send (the API documents none).
+pub const MAX_APP_NAME: usize = 200;
+
 /// A Vonage user name: the JWT `sub` and the unique handle of the user.
 pub fn check_user_name(name: &str) -> Result<&str> {
+    let too_long = format!("is longer than {MAX_USER_NAME} characters");
     let problem = if name.is_empty() {
         Some("is empty")
     } else if name.trim() != name {
         Some("starts or ends with a space")
     } else if name.chars().count() > MAX_USER_NAME {
-        Some("is longer than 200 characters")
+        Some(too_long.as_str())
     } else if name.chars().any(char::is_control) {
         Some("contains a control character")
     } else if name == "." || name == ".." {
@@ -25,6 +33,41 @@ pub fn check_user_name(name: &str) -> Result<&str> {
     match problem {
         Some(why) => Err(Error::usage(format!("user name {name:?} {why}"))),
         None => Ok(name),
+    }
+}
+
+/// A user's display name: at most `MAX_DISPLAY_NAME` printable characters.
+pub fn check_display_name(display: &str) -> Result<&str> {
+    if display.chars().count() > MAX_DISPLAY_NAME || display.chars().any(char::is_control) {
+        return Err(Error::usage(format!(
+            "the display name must be at most {MAX_DISPLAY_NAME} printable characters"
+        )));
+    }
+    Ok(display)
+}
+
+/// What is wrong with an application name as typed (it is sent trimmed), in a few words
+/// for the form beside the field; `None` when it is fine.
+pub fn app_name_problem(name: &str) -> Option<String> {
+    let name = name.trim();
+    if name.is_empty() {
+        Some("required".into())
+    } else if name.chars().count() > MAX_APP_NAME {
+        Some(format!("at most {MAX_APP_NAME} characters"))
+    } else if name.chars().any(char::is_control) {
+        Some("no control characters".into())
+    } else {
+        None
+    }
+}
+
+/// An application name, as the commands check it: the sentence names the rule.
+pub fn check_app_name(name: &str) -> Result<&str> {
+    match app_name_problem(name) {
+        Some(_) => Err(Error::usage(format!(
+            "application name {name:?} must be 1 to {MAX_APP_NAME} printable characters"
+        ))),
+        None => Ok(name.trim()),
     }
 }
 
@@ -48,5 +91,22 @@ mod tests {
         ] {
             assert!(check_user_name(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn application_and_display_names_share_one_rule_for_both_front_ends() {
+        assert_eq!(check_app_name("  demo ").unwrap(), "demo");
+        assert_eq!(app_name_problem(" ").as_deref(), Some("required"));
+        let long = app_name_problem(&"x".repeat(201));
+        assert_eq!(long.as_deref(), Some("at most 200 characters"));
+        assert_eq!(
+            app_name_problem("a\tb").as_deref(),
+            Some("no control characters")
+        );
+        assert!(check_app_name("a\u{1b}[2J").is_err());
+        assert!(app_name_problem(&"x".repeat(MAX_APP_NAME)).is_none());
+        assert!(check_display_name(&"x".repeat(MAX_DISPLAY_NAME)).is_ok());
+        assert!(check_display_name(&"x".repeat(MAX_DISPLAY_NAME + 1)).is_err());
+        assert!(check_display_name("Alice\n").is_err());
     }
 }

@@ -1,4 +1,5 @@
-//! Minting user and admin tokens with remembered recipes, and listing the stored tokens.
+//! Minting user and admin tokens with remembered recipes, and listing the stored tokens. The
+//! Users API client gets its admin tokens from here (`impl AdminToken for Signer`).
 
 use crate::auth::acl::AclChoice;
 use crate::auth::jwt::{Minted, Signer, Subject};
@@ -6,8 +7,10 @@ use crate::auth::ttl::{self, Ttl};
 use crate::error::{Error, Result};
 use crate::store::paths::{AppId, Home, ProfileName};
 use crate::store::state::{Recipe, State, StoredToken};
+use crate::vonage::AdminToken;
 
 use super::names::check_user_name;
+use super::unix_now;
 
 /// What the caller asked for; anything left `None` comes from the user's stored recipe.
 #[derive(Debug, Clone, Default)]
@@ -34,44 +37,53 @@ pub fn mint_user_token(
     request: TokenRequest,
     now: u64,
 ) -> Result<UserToken> {
-    let _lock = crate::store::lock::lock(home)?;
-    let mut state = State::load(home, profile)?;
-    let app = state.app_mut(signer.application_id());
-    let user = match request.user {
-        Some(name) => check_user_name(&name)?.to_owned(),
-        None => app.last_user.clone().ok_or_else(|| {
-            Error::usage("no user given and no token minted before: name one, e.g. `vonage-onboard token alice`")
-        })?,
-    };
-    let record = app.users.entry(user.clone()).or_default();
-    let stored = record.recipe.clone().unwrap_or_default();
-    let recipe = Recipe {
-        ttl: request.ttl.unwrap_or(stored.ttl),
-        acl: request.acl.unwrap_or(stored.acl),
-    };
-    let subject = Subject::User {
-        name: user.clone(),
-        acl: recipe.acl.acl(),
-    };
-    let minted = signer.mint(&subject, recipe.ttl, now);
-    record.recipe = Some(recipe.clone());
-    record.last_token = Some(StoredToken {
-        token: minted.token.clone(),
-        iat: minted.claims.iat,
-        exp: minted.claims.exp,
-    });
-    app.last_user = Some(user.clone());
-    state.save(home, profile)?;
-    Ok(UserToken {
-        user,
-        recipe,
-        minted,
+    State::update(home, profile, |state| {
+        let app = state.app_mut(signer.application_id());
+        let user = match request.user {
+            Some(name) => check_user_name(&name)?.to_owned(),
+            None => app.last_user.clone().ok_or_else(|| {
+                Error::usage("no user given and no token minted before: name one, e.g. `vonage-onboard token alice`")
+            })?,
+        };
+        let record = app.users.entry(user.clone()).or_default();
+        let stored = record.recipe.clone().unwrap_or_default();
+        let recipe = Recipe {
+            ttl: request.ttl.unwrap_or(stored.ttl),
+            acl: request.acl.unwrap_or(stored.acl),
+        };
+        let subject = Subject::User {
+            name: user.clone(),
+            acl: recipe.acl.acl(),
+        };
+        let minted = signer.mint(&subject, recipe.ttl, now);
+        record.recipe = Some(recipe.clone());
+        record.last_token = Some(StoredToken {
+            token: minted.token.clone(),
+            iat: minted.claims.iat,
+            exp: minted.claims.exp,
+        });
+        app.last_user = Some(user.clone());
+        Ok(UserToken {
+            user,
+            recipe,
+            minted,
+        })
     })
 }
 
 /// A backend token for the Users API (no `sub`, no `acl`); never stored.
 pub fn mint_admin_token(signer: &Signer, ttl: Option<Ttl>, now: u64) -> Minted {
     signer.mint(&Subject::Admin, ttl.unwrap_or(ttl::DEFAULT_ADMIN), now)
+}
+
+/// The Users API's admin token for this application: minted per call, default lifetime.
+impl AdminToken for Signer {
+    fn admin_token(&self) -> String {
+        mint_admin_token(self, None, unix_now())
+            .token
+            .expose()
+            .to_owned()
+    }
 }
 
 /// Writes a user's last token to a new file (0600, never overwriting one); returns its

@@ -6,19 +6,19 @@ use crate::auth::jwt::Signer;
 use crate::error::{Error, Result};
 use crate::store::paths::{Home, ProfileName};
 use crate::store::state::State;
-use crate::vonage::{CallError, NewUser, User, VonageClient};
+use crate::vonage::{CallError, VonageClient};
 
-use super::names::check_user_name;
+/// What a new user is made of, as both front ends fill it in (the wire shape, re-exported so
+/// that nothing above onboard names the client's types).
+pub use crate::vonage::{NewUser, User};
+
+use super::names::{check_display_name, check_user_name};
 
 /// Checks a new user before it is sent.
 pub fn check_new_user(new: &NewUser) -> Result<()> {
     check_user_name(&new.name)?;
-    if let Some(display) = &new.display_name
-        && (display.chars().count() > 200 || display.chars().any(char::is_control))
-    {
-        return Err(Error::usage(
-            "the display name must be at most 200 printable characters",
-        ));
+    if let Some(display) = &new.display_name {
+        check_display_name(display)?;
     }
     if let Some(url) = &new.image_url {
         super::applications::check_webhook_url(url)
@@ -79,10 +79,12 @@ pub async fn create_or_find(
                 ))),
             };
         }
-        Err(CallError::Transport {
-            message,
-            maybe_sent: true,
-        }) => {
+        Err(
+            lost @ CallError::Transport {
+                maybe_sent: true, ..
+            },
+        ) => {
+            let message = Error::from(lost);
             // The answer was lost: the user may exist now. Look before anyone retries.
             tracing::warn!(name = %new.name, "create-user answer lost; looking the user up by name");
             match client.get_user(signer, &new.name).await {
@@ -95,8 +97,10 @@ pub async fn create_or_find(
                 }
                 Err(e) => {
                     return Err(Error::Network(format!(
-                        "{message}. Checking whether {:?} was created failed too ({e}); run `vonage-onboard user show {}` before retrying.",
-                        new.name, new.name
+                        "{message}. Checking whether {:?} was created failed too ({}); run `vonage-onboard user show {}` before retrying.",
+                        new.name,
+                        Error::from(e),
+                        new.name
                     )));
                 }
             }
@@ -109,18 +113,20 @@ pub async fn create_or_find(
 
 /// Records a user's id under its name in the profile's state.
 fn remember(home: &Home, profile: &ProfileName, signer: &Signer, user: &User) -> Result<()> {
-    let _lock = crate::store::lock::lock(home)?;
-    let mut state = State::load(home, profile)?;
-    let record = state
-        .app_mut(signer.application_id())
-        .users
-        .entry(user.name.clone())
-        .or_default();
-    if record.id.as_deref() != Some(user.id.as_str()) {
+    State::update(home, profile, |state| {
+        let record = state
+            .app_mut(signer.application_id())
+            .users
+            .entry(user.name.clone())
+            .or_default();
         record.id = Some(user.id.clone());
-        state.save(home, profile)?;
-    }
-    Ok(())
+        Ok(())
+    })
+}
+
+/// Every user of the signer's application, for `user list` and the wizard alike.
+pub async fn list(client: &VonageClient, signer: &Signer) -> Result<Vec<User>> {
+    Ok(client.list_users(signer, None).await?)
 }
 
 /// `GET /v1/users/{id or name}`, with a not-found that says what to do.
@@ -147,14 +153,15 @@ pub async fn delete(
 ) -> Result<User> {
     let user = show(client, signer, id_or_name).await?;
     client.delete_user(signer, &user.id).await?;
-    let _lock = crate::store::lock::lock(home)?;
-    let mut state = State::load(home, profile)?;
-    let app = state.app_mut(signer.application_id());
-    if app.users.remove(&user.name).is_some() {
-        if app.last_user.as_deref() == Some(user.name.as_str()) {
+    State::update(home, profile, |state| {
+        // Not `app_mut`: an application we knew nothing of stays out of the file.
+        if let Some(app) = state.apps.get_mut(signer.application_id())
+            && app.users.remove(&user.name).is_some()
+            && app.last_user.as_deref() == Some(user.name.as_str())
+        {
             app.last_user = None;
         }
-        state.save(home, profile)?;
-    }
+        Ok(())
+    })?;
     Ok(user)
 }

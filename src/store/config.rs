@@ -43,6 +43,19 @@ impl Config {
         write_private(&home.config_file(), text.as_bytes())
     }
 
+    /// Load → change → save under the home's write lock (see `State::update`). Saved only
+    /// when `change` succeeded and changed something.
+    pub fn update<T>(home: &Home, change: impl FnOnce(&mut Config) -> Result<T>) -> Result<T> {
+        let _lock = super::lock::lock(home)?;
+        let mut config = Config::load(home)?;
+        let before = config.clone();
+        let out = change(&mut config)?;
+        if config != before {
+            config.save(home)?;
+        }
+        Ok(out)
+    }
+
     pub fn profile(&self, name: &ProfileName) -> Option<&Profile> {
         self.profiles.get(name.as_str())
     }

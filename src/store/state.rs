@@ -84,6 +84,23 @@ impl State {
         write_private(&home.state_file(profile), text.as_bytes())
     }
 
+    /// Load → change → save under the home's write lock, so two runs cannot overwrite each
+    /// other's changes. Saved only when `change` succeeded and changed something.
+    pub fn update<T>(
+        home: &Home,
+        profile: &ProfileName,
+        change: impl FnOnce(&mut State) -> Result<T>,
+    ) -> Result<T> {
+        let _lock = super::lock::lock(home)?;
+        let mut state = State::load(home, profile)?;
+        let before = state.clone();
+        let out = change(&mut state)?;
+        if state != before {
+            state.save(home, profile)?;
+        }
+        Ok(out)
+    }
+
     pub fn app_mut(&mut self, id: &AppId) -> &mut AppState {
         self.apps.entry(id.clone()).or_default()
     }
@@ -116,6 +133,47 @@ mod tests {
         let text = r#"{"apps":{"aaaaaaaa-bbbb-cccc-dddd-0123456789ab":{"users":{"alice":
             {"recipe":{"ttl":999999,"acl":{"preset":"client-sdk"}}}}}}}"#;
         assert!(serde_json::from_str::<State>(text).is_err());
+    }
+
+    #[test]
+    fn updates_hold_the_lock_so_none_is_lost_and_an_unchanged_state_is_not_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::at(dir.path());
+        let profile = ProfileName::default();
+        let app = AppId::parse("aaaaaaaa-bbbb-cccc-dddd-0123456789ab").unwrap();
+        std::thread::scope(|s| {
+            for t in 0..4 {
+                let (home, profile, app) = (&home, &profile, &app);
+                s.spawn(move || {
+                    for i in 0..25 {
+                        State::update(home, profile, |state| {
+                            state
+                                .app_mut(app)
+                                .users
+                                .entry(format!("u{t}-{i}"))
+                                .or_default();
+                            Ok(())
+                        })
+                        .unwrap();
+                    }
+                });
+            }
+        });
+        assert_eq!(
+            State::load(&home, &profile).unwrap().apps[&app].users.len(),
+            100
+        );
+
+        let file = home.state_file(&profile);
+        std::fs::remove_file(&file).unwrap();
+        State::update(&home, &profile, |_| Ok(())).unwrap();
+        assert!(!file.exists(), "nothing changed, nothing written");
+        let err = State::update(&home, &profile, |state| {
+            state.app_mut(&app);
+            Err::<(), _>(Error::usage("refused"))
+        });
+        assert!(err.is_err());
+        assert!(!file.exists(), "a failed change is not saved");
     }
 
     #[test]

@@ -19,13 +19,9 @@ use crate::onboard::account::{
 };
 use crate::onboard::context::AppContext;
 use crate::onboard::tokens::{TokenRequest, mint_user_token, save_token};
-use crate::onboard::{applications, unix_now, users};
+use crate::onboard::{applications, stored, unix_now, users};
 use crate::region::Region;
-use crate::store::apps::load_record;
-use crate::store::config::Config;
 use crate::store::paths::{Home, ProfileName};
-use crate::store::secrets::Credentials;
-use crate::store::state::State;
 use crate::vonage::{ApiCredentials, Endpoints, PlainHttp, VonageClient};
 
 /// Where the worker's calls go and what it may pre-fill.
@@ -207,9 +203,12 @@ impl Worker {
                 }))
             }
             Command::ListApps => {
-                let apps = self.client()?.list_all_applications().await?;
+                let listed =
+                    applications::list(self.home(), self.profile(), &self.client()?).await?;
                 Ok(Outcome::Apps(
-                    apps.into_iter()
+                    listed
+                        .apps
+                        .into_iter()
                         .map(|a| AppSummary {
                             id: a.id,
                             name: a.name,
@@ -236,7 +235,7 @@ impl Worker {
                 Ok(app_ready(&ready))
             }
             Command::ListUsers => {
-                let list = self.client()?.list_users(&self.signer()?, None).await?;
+                let list = users::list(&self.client()?, &self.signer()?).await?;
                 Ok(Outcome::Users(list.into_iter().map(row_of).collect()))
             }
             Command::CreateUser(new) => {
@@ -279,64 +278,47 @@ impl Worker {
         }
     }
 
-    /// What is stored: credentials, the current application, its users and their tokens.
+    /// What is stored (credentials, the current application, its users and their tokens),
+    /// read by onboard as the commands would; the sandbox's pair is offered when no secret is.
     fn load(&self) -> Result<Snapshot, Error> {
-        let (home, profile) = (self.home(), self.profile());
-        let config = Config::load(home)?;
-        let stored = config.profile(profile).cloned().unwrap_or_default();
-        let env = self.config.env_credentials.as_ref();
-        let has_secret = env.is_some() || Credentials::load(home)?.get(profile).is_some();
-        let suggested = self.config.suggested.as_ref().filter(|_| !has_secret);
         // The environment's application first, as the commands do; then the profile's.
-        let context = self.app_context().ok().filter(|c| c.key_path.exists());
-        let mut problems = Vec::new();
-        let current_app = context.as_ref().map(|c| {
-            // A damaged app.json is reported by name, not silently replaced by the id.
-            let name = match load_record(home, profile, &c.id) {
-                Ok(record) => record.map(|r| r.name),
-                Err(e) => {
-                    problems.push(e.to_string());
-                    None
-                }
-            };
-            let name = name.unwrap_or_else(|| c.id.to_string());
-            current_of(c.id.as_str(), &name, &c.key_path)
-        });
-        let state = State::load(home, profile)?;
-        let users = context
+        let stored = stored::load(
+            self.home(),
+            self.profile(),
+            self.config.env_credentials.as_ref(),
+            self.app_context().ok(),
+        )?;
+        let suggested = self
+            .config
+            .suggested
             .as_ref()
-            .and_then(|c| state.apps.get(&c.id))
-            .map(|app| {
-                app.users
-                    .iter()
-                    .map(|(name, record)| {
-                        let recipe = record.recipe.clone().unwrap_or_default();
-                        StoredUser {
-                            name: name.clone(),
-                            id: record.id.clone(),
-                            ttl: recipe.ttl,
-                            acl: recipe.acl,
-                            token: record.last_token.as_ref().map(|t| TokenView {
-                                token: t.token.clone(),
-                                iat: t.iat,
-                                exp: t.exp,
-                            }),
-                        }
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+            .filter(|_| !stored.has_secret);
         Ok(Snapshot {
-            api_key: env
-                .map(|c| c.api_key.clone())
-                .or(stored.api_key)
+            api_key: stored
+                .api_key
                 .or_else(|| suggested.map(|c| c.api_key.clone())),
-            has_secret,
+            has_secret: stored.has_secret,
             region: stored.region,
             suggested_secret: suggested.map(|c| Hidden(c.api_secret.expose_secret().to_owned())),
-            current_app,
-            users,
-            problems,
+            current_app: stored
+                .current_app
+                .map(|app| current_of(app.id.as_str(), &app.name, &app.key_path)),
+            users: stored
+                .users
+                .into_iter()
+                .map(|user| StoredUser {
+                    name: user.name,
+                    id: user.id,
+                    ttl: user.recipe.ttl,
+                    acl: user.recipe.acl,
+                    token: user.last_token.map(|t| TokenView {
+                        token: t.token,
+                        iat: t.iat,
+                        exp: t.exp,
+                    }),
+                })
+                .collect(),
+            problems: stored.problems,
         })
     }
 }
@@ -361,7 +343,7 @@ fn current_of(id: &str, name: &str, key_path: &Path) -> CurrentApp {
     }
 }
 
-fn row_of(user: crate::vonage::User) -> UserRow {
+fn row_of(user: users::User) -> UserRow {
     UserRow {
         id: Some(user.id),
         name: user.name,

@@ -22,6 +22,9 @@ impl VonageClient {
             .as_ref()
             .map(super::http::Auth::Basic)
             .ok_or(CallError::NoCredentials)?;
-        self.http.call(Method::GET, &url, auth, None).await?.json()
+        self.http
+            .call(Method::GET, &url, &[], auth, None)
+            .await?
+            .json()
     }
 }

@@ -111,13 +111,14 @@ impl VonageClient {
         page: u32,
         page_size: u32,
     ) -> Result<ApplicationPage, CallError> {
-        let url = format!(
-            "{}?page={page}&page_size={}",
-            self.applications_url(""),
-            page_size.clamp(1, MAX_PAGE_SIZE)
+        let url = self.applications_url("");
+        let (page, size) = (
+            page.to_string(),
+            page_size.clamp(1, MAX_PAGE_SIZE).to_string(),
         );
+        let query = [("page", page.as_str()), ("page_size", size.as_str())];
         self.http
-            .call(Method::GET, &url, self.basic()?, None)
+            .call(Method::GET, &url, &query, self.basic()?, None)
             .await?
             .json()
     }
@@ -141,7 +142,7 @@ impl VonageClient {
     pub async fn get_application(&self, id: &str) -> Result<Application, CallError> {
         let url = self.applications_url(&format!("/{}", encode_segment(id)));
         self.http
-            .call(Method::GET, &url, self.basic()?, None)
+            .call(Method::GET, &url, &[], self.basic()?, None)
             .await?
             .json()
     }
@@ -151,7 +152,7 @@ impl VonageClient {
         let url = self.applications_url("");
         let body = new.body();
         self.http
-            .call(Method::POST, &url, self.basic()?, Some(&body))
+            .call(Method::POST, &url, &[], self.basic()?, Some(&body))
             .await?
             .json()
     }
@@ -163,7 +164,7 @@ impl VonageClient {
     ) -> Result<Application, CallError> {
         let url = self.applications_url(&format!("/{}", encode_segment(id)));
         self.http
-            .call(Method::PUT, &url, self.basic()?, Some(body))
+            .call(Method::PUT, &url, &[], self.basic()?, Some(body))
             .await?
             .json()
     }
@@ -171,7 +172,7 @@ impl VonageClient {
     pub async fn delete_application(&self, id: &str) -> Result<(), CallError> {
         let url = self.applications_url(&format!("/{}", encode_segment(id)));
         self.http
-            .call(Method::DELETE, &url, self.basic()?, None)
+            .call(Method::DELETE, &url, &[], self.basic()?, None)
             .await
             .map(|_| ())
     }

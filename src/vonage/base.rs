@@ -3,7 +3,7 @@
 
 use std::net::IpAddr;
 
-use crate::error::{Error, Result};
+use super::ClientError;
 
 /// Where a plain `http://` base may point. Credentials and tokens sent over it are readable
 /// by anyone on the path, so the default keeps it on this machine (the sandbox's case).
@@ -27,9 +27,9 @@ pub struct BaseUrl {
 impl BaseUrl {
     /// An absolute http(s) URL with a host, no user info, query or fragment; a plain `http://`
     /// one only on a loopback host unless `plain_http` allows any.
-    pub fn parse(text: &str, plain_http: PlainHttp) -> Result<Self> {
+    pub fn parse(text: &str, plain_http: PlainHttp) -> Result<Self, ClientError> {
         let bad = |why: &str| {
-            Error::usage(format!(
+            ClientError::BadBase(format!(
                 "the API base {text:?} {why}; e.g. https://api.nexmo.com"
             ))
         };
@@ -49,10 +49,7 @@ impl BaseUrl {
         let text = url.as_str().trim_end_matches('/').to_owned();
         let insecure = url.scheme() == "http" && !is_loopback(&host);
         if insecure && plain_http == PlainHttp::LoopbackOnly {
-            return Err(Error::InsecureHttp {
-                base: text,
-                stored_in: None,
-            });
+            return Err(ClientError::InsecureHttp { base: text });
         }
         Ok(BaseUrl {
             url: text,
@@ -85,9 +82,10 @@ fn is_loopback(host: &url::Host<&str>) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::ClientError as Error;
     use super::*;
 
-    fn strict(text: &str) -> Result<BaseUrl> {
+    fn strict(text: &str) -> Result<BaseUrl, Error> {
         BaseUrl::parse(text, PlainHttp::LoopbackOnly)
     }
 
@@ -107,7 +105,7 @@ mod tests {
             "https://u:p@x",
         ] {
             let err = strict(bad).unwrap_err();
-            assert!(matches!(err, Error::Usage(_)), "{bad:?}: {err}");
+            assert!(matches!(err, Error::BadBase(_)), "{bad:?}: {err}");
         }
     }
 

@@ -100,6 +100,22 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
+/// Why a client could not be set up. Says what is wrong in the client's terms; which flag or
+/// setting fixes it, and the exit code, are decided at the top (`crate::error`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClientError {
+    /// An API base that is not an absolute http(s) URL with a host, or that carries a user,
+    /// query or fragment.
+    #[error("{0}")]
+    BadBase(String),
+    /// A plain `http://` base on another machine, while `PlainHttp::LoopbackOnly`.
+    #[error("plain http:// to {base} is refused: it is only for this machine")]
+    InsecureHttp { base: String },
+    /// The TLS client could not be built.
+    #[error("could not set up HTTPS: {0}")]
+    Tls(String),
+}
+
 fn canonical_reason(status: u16) -> &'static str {
     reqwest::StatusCode::from_u16(status)
         .ok()

@@ -1,6 +1,7 @@
 //! The transport: one reqwest client (rustls) built once, auth headers, retries with capped
 //! exponential backoff and jitter for idempotent calls (and for a POST refused with 429, which
-//! was not processed), and error answers parsed into `ApiError`.
+//! was not processed), and error answers parsed into `ApiError`. Its errors name no flag and
+//! no exit code: `crate::error` turns them into the user's sentence.
 
 use std::time::Duration;
 
@@ -9,7 +10,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::ApiError;
+use super::{ApiError, ClientError};
 
 /// How a call failed; `Transport` says whether the request may have reached the API, which
 /// decides whether a create must be reconciled before anything is retried.
@@ -17,7 +18,9 @@ use super::ApiError;
 pub enum CallError {
     Api(Box<ApiError>),
     Transport {
-        message: String,
+        failure: TransportFailure,
+        /// The innermost cause, as the network stack said it.
+        cause: String,
         /// False only when we know nothing was sent (the connection was never made).
         maybe_sent: bool,
     },
@@ -28,6 +31,17 @@ pub enum CallError {
     },
     /// An account-level call without an API key and secret.
     NoCredentials,
+}
+
+/// How the connection failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportFailure {
+    /// No answer within the request timeout.
+    Timeout,
+    /// The connection was never made (refused, no route, DNS, TLS handshake).
+    Connect,
+    /// The connection broke after it was made.
+    Broken,
 }
 
 impl CallError {
@@ -44,29 +58,32 @@ impl std::fmt::Display for CallError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             CallError::Api(api) => write!(f, "{api}"),
-            CallError::Transport { message, .. } => f.write_str(message),
+            CallError::Transport { failure, cause, .. } => match failure {
+                TransportFailure::Timeout => f.write_str(
+                    "Vonage did not answer in time (timeout); check your network and try again",
+                ),
+                TransportFailure::Connect => write!(
+                    f,
+                    "could not connect to the Vonage API ({cause}); check your network or the API base"
+                ),
+                TransportFailure::Broken => {
+                    write!(f, "the connection to the Vonage API failed ({cause})")
+                }
+            },
             CallError::BadAnswer { status, message } => {
-                write!(f, "Vonage answered {status} with a body this tool cannot read ({message})")
+                write!(
+                    f,
+                    "Vonage answered {status} with a body this tool cannot read ({message})"
+                )
             }
-            CallError::NoCredentials => f.write_str(
-                "no API key and secret: run `vonage-onboard setup`, or set VONAGE_API_KEY and VONAGE_API_SECRET",
-            ),
+            CallError::NoCredentials => {
+                f.write_str("no API key and secret for a call that needs the account's")
+            }
         }
     }
 }
 
-impl From<CallError> for crate::error::Error {
-    fn from(e: CallError) -> Self {
-        match e {
-            CallError::Api(api) => crate::error::Error::Api(api),
-            CallError::Transport { message, .. } => crate::error::Error::Network(message),
-            bad @ CallError::BadAnswer { .. } => crate::error::Error::Other(bad.to_string()),
-            CallError::NoCredentials => {
-                crate::error::Error::usage(CallError::NoCredentials.to_string())
-            }
-        }
-    }
-}
+impl std::error::Error for CallError {}
 
 /// Credentials for the account-level (Basic) calls. `Debug` hides the secret.
 #[derive(Debug, Clone)]
@@ -140,7 +157,7 @@ pub struct Http {
 }
 
 impl Http {
-    pub fn new(timeouts: Timeouts, retry: RetryPolicy) -> Result<Self, crate::error::Error> {
+    pub fn new(timeouts: Timeouts, retry: RetryPolicy) -> Result<Self, ClientError> {
         let client = reqwest::Client::builder()
             .user_agent(concat!("vonage-onboard/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(timeouts.connect)
@@ -149,16 +166,17 @@ impl Http {
             // http, or to another host. A 3xx answer is an error that names where it pointed.
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| crate::error::Error::Other(format!("could not set up HTTPS: {e}")))?;
+            .map_err(|e| ClientError::Tls(e.to_string()))?;
         Ok(Http { client, retry })
     }
 
-    /// Sends a request; retries idempotent ones on connection errors, 429 and 5xx, and a POST
-    /// on 429 only.
+    /// Sends a request (`query` is encoded by reqwest); retries idempotent ones on connection
+    /// errors, 429 and 5xx, and a POST on 429 only.
     pub async fn call(
         &self,
         method: Method,
         url: &str,
+        query: &[(&str, &str)],
         auth: Auth<'_>,
         body: Option<&Value>,
     ) -> Result<Answer, CallError> {
@@ -168,7 +186,7 @@ impl Http {
         loop {
             attempt += 1;
             let started = std::time::Instant::now();
-            let result = self.send_once(method.clone(), url, auth, body).await;
+            let result = self.send_once(method.clone(), url, query, auth, body).await;
             // Method, URL, outcome and time only: no header (auth) and no body is ever logged.
             match &result {
                 Ok(answer) => {
@@ -226,14 +244,14 @@ impl Http {
             .base_delay
             .saturating_mul(1 << (attempt - 1).min(16));
         let capped = exp.min(self.retry.max_delay);
-        let jitter = (uuid::Uuid::new_v4().as_u128() % 1000) as f64 / 1000.0 + 0.5;
-        capped.mul_f64(jitter).min(self.retry.max_delay)
+        capped.mul_f64(jitter()).min(self.retry.max_delay)
     }
 
     async fn send_once(
         &self,
         method: Method,
         url: &str,
+        query: &[(&str, &str)],
         auth: Auth<'_>,
         body: Option<&Value>,
     ) -> Result<Answer, CallError> {
@@ -241,6 +259,9 @@ impl Http {
             .client
             .request(method, url)
             .header(reqwest::header::ACCEPT, "application/json");
+        if !query.is_empty() {
+            request = request.query(query);
+        }
         request = match auth {
             Auth::Basic(c) => request.basic_auth(&c.api_key, Some(c.api_secret.expose_secret())),
             Auth::Bearer(token) => request.bearer_auth(token),
@@ -290,23 +311,28 @@ fn redirect_refused(status: u16, headers: &reqwest::header::HeaderMap) -> CallEr
     CallError::Api(Box::new(error))
 }
 
+/// A factor in [0.5, 1.5), from aws-lc-rs's system random source (already linked for TLS and
+/// signing); should it ever fail, no jitter (1.0) is still a correct backoff.
+fn jitter() -> f64 {
+    let mut bytes = [0u8; 2];
+    match aws_lc_rs::rand::fill(&mut bytes) {
+        Ok(()) => f64::from(u16::from_le_bytes(bytes) % 1000) / 1000.0 + 0.5,
+        Err(_) => 1.0,
+    }
+}
+
 fn transport_error(e: reqwest::Error) -> CallError {
     let connect = e.is_connect();
-    let message = if e.is_timeout() {
-        "Vonage did not answer in time (timeout); check your network and try again".to_owned()
+    let failure = if e.is_timeout() {
+        TransportFailure::Timeout
     } else if connect {
-        format!(
-            "could not connect to the Vonage API ({}); check your network or --api-base",
-            root_cause(&e)
-        )
+        TransportFailure::Connect
     } else {
-        format!(
-            "the connection to the Vonage API failed ({})",
-            root_cause(&e)
-        )
+        TransportFailure::Broken
     };
     CallError::Transport {
-        message,
+        failure,
+        cause: root_cause(&e),
         maybe_sent: !connect,
     }
 }
@@ -318,4 +344,30 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
         current = next;
     }
     current.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_is_jittered_within_half_to_one_and_a_half_and_capped() {
+        let http = Http::new(
+            Timeouts::default(),
+            RetryPolicy {
+                tries: 5,
+                base_delay: Duration::from_millis(100),
+                max_delay: Duration::from_millis(250),
+            },
+        )
+        .unwrap();
+        let first: Vec<Duration> = (0..200).map(|_| http.backoff(1)).collect();
+        assert!(
+            first.iter().all(|d| (50..150).contains(&d.as_millis())),
+            "{first:?}"
+        );
+        // Not one constant: the factor varies between calls.
+        assert!(first.iter().any(|d| *d != first[0]), "{first:?}");
+        assert!((0..50).all(|_| http.backoff(4) <= Duration::from_millis(250)));
+    }
 }

@@ -1,5 +1,6 @@
 //! The Vonage HTTP client: endpoints from an API base or a region, one reqwest client,
-//! applications, users and account calls. Knows nothing of the sandbox.
+//! applications, users and account calls. Knows nothing of the sandbox, of tokens beyond
+//! the `AdminToken` it is handed, or of exit codes and flags: its errors are its own.
 
 mod account;
 mod applications;
@@ -11,11 +12,10 @@ mod users;
 pub use account::Balance;
 pub use applications::{Application, ApplicationPage, MAX_PAGE_SIZE, NewApplication, Webhook};
 pub use base::{BaseUrl, PlainHttp};
-pub use error::{ApiError, FieldReason};
-pub use http::{ApiCredentials, CallError, RetryPolicy, Timeouts};
-pub use users::{NewUser, User};
+pub use error::{ApiError, ClientError, FieldReason};
+pub use http::{ApiCredentials, CallError, RetryPolicy, Timeouts, TransportFailure};
+pub use users::{AdminToken, NewUser, User};
 
-use crate::error::Result;
 use crate::region::{GLOBAL_BASE, Region};
 
 /// Legacy REST host of the balance endpoint.
@@ -34,7 +34,7 @@ pub struct Endpoints {
 
 impl Endpoints {
     /// As `with_plain_http`, with plain `http://` kept to loopback hosts.
-    pub fn new(api_base: Option<&str>, region: Region) -> Result<Self> {
+    pub fn new(api_base: Option<&str>, region: Region) -> Result<Self, ClientError> {
         Self::with_plain_http(api_base, region, PlainHttp::LoopbackOnly)
     }
 
@@ -43,7 +43,7 @@ impl Endpoints {
         api_base: Option<&str>,
         region: Region,
         plain_http: PlainHttp,
-    ) -> Result<Self> {
+    ) -> Result<Self, ClientError> {
         match api_base {
             Some(base) => {
                 let base = BaseUrl::parse(base, plain_http)?;
@@ -81,7 +81,10 @@ pub struct VonageClient {
 }
 
 impl VonageClient {
-    pub fn new(endpoints: Endpoints, credentials: Option<ApiCredentials>) -> Result<Self> {
+    pub fn new(
+        endpoints: Endpoints,
+        credentials: Option<ApiCredentials>,
+    ) -> Result<Self, ClientError> {
         Self::with_policy(
             endpoints,
             credentials,
@@ -95,7 +98,7 @@ impl VonageClient {
         credentials: Option<ApiCredentials>,
         timeouts: Timeouts,
         retry: RetryPolicy,
-    ) -> Result<Self> {
+    ) -> Result<Self, ClientError> {
         Ok(VonageClient {
             endpoints,
             credentials,
@@ -114,8 +117,8 @@ impl VonageClient {
 
 #[cfg(test)]
 mod tests {
+    use super::ClientError as Error;
     use super::*;
-    use crate::error::Error;
 
     #[test]
     fn region_picks_the_users_host_only() {

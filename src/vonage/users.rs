@@ -1,5 +1,5 @@
 //! Users API (`/v1/users`, Bearer admin JWT): list (following `_links.next.href`), get by id
-//! or name, create, delete.
+//! or name, create, delete. The admin token comes from an `AdminToken` the caller hands in.
 
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
@@ -8,8 +8,20 @@ use serde_json::Value;
 use super::VonageClient;
 use super::applications::encode_segment;
 use super::http::{Auth, CallError};
-use crate::auth::jwt::Signer;
-use crate::onboard::{tokens::mint_admin_token, unix_now};
+
+/// Makes the short-lived backend token the Users API takes (claims `application_id`, `iat`,
+/// `jti`, `exp`; no `sub`). Implemented where tokens are made (`onboard::tokens`, for the
+/// application's `Signer`), so the client only asks for one, once per call.
+pub trait AdminToken: Sync {
+    fn admin_token(&self) -> String;
+}
+
+/// A shared minter (`Arc<Signer>`, as concurrent callers hold it) mints as its inner one.
+impl<T: AdminToken + Send + ?Sized> AdminToken for std::sync::Arc<T> {
+    fn admin_token(&self) -> String {
+        (**self).admin_token()
+    }
+}
 
 /// A user as the API returns it (list items carry only id, name, display_name).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -65,25 +77,25 @@ impl VonageClient {
         format!("{}/v1/users{suffix}", self.endpoints.users)
     }
 
-    /// Every user of the signer's application (optionally those with exactly this name).
+    /// Every user of the token's application (optionally those with exactly this name).
     pub async fn list_users(
         &self,
-        signer: &Signer,
+        admin: &dyn AdminToken,
         name: Option<&str>,
     ) -> Result<Vec<User>, CallError> {
-        let token = admin_token(signer);
-        let mut url = format!("{}?page_size=100", self.users_url(""));
-        if let Some(name) = name {
-            url.push_str("&name=");
-            url.push_str(&encode_segment(name));
-        }
+        let token = admin.admin_token();
+        let mut query: Vec<(&str, &str)> = vec![("page_size", "100")];
+        query.extend(name.map(|name| ("name", name)));
+        let mut url = self.users_url("");
         let mut users = Vec::new();
         for _ in 0..MAX_PAGES {
             let page: UserPage = self
                 .http
-                .call(Method::GET, &url, Auth::Bearer(&token), None)
+                .call(Method::GET, &url, &query, Auth::Bearer(&token), None)
                 .await?
                 .json()?;
+            // The next link carries its own query (the cursor, and the filters).
+            query.clear();
             users.extend(page.embedded.users);
             match page.links.next {
                 // Followed verbatim (it carries the opaque cursor), but only on a host we trust.
@@ -95,34 +107,42 @@ impl VonageClient {
     }
 
     /// `GET /v1/users/{id or name}`.
-    pub async fn get_user(&self, signer: &Signer, id_or_name: &str) -> Result<User, CallError> {
+    pub async fn get_user(
+        &self,
+        admin: &dyn AdminToken,
+        id_or_name: &str,
+    ) -> Result<User, CallError> {
         let url = self.users_url(&format!("/{}", encode_segment(id_or_name)));
-        let token = admin_token(signer);
+        let token = admin.admin_token();
         self.http
-            .call(Method::GET, &url, Auth::Bearer(&token), None)
+            .call(Method::GET, &url, &[], Auth::Bearer(&token), None)
             .await?
             .json()
     }
 
     /// `POST /v1/users`: sent once, never retried by the transport. Any 2xx is success.
-    pub async fn create_user(&self, signer: &Signer, new: &NewUser) -> Result<User, CallError> {
+    pub async fn create_user(
+        &self,
+        admin: &dyn AdminToken,
+        new: &NewUser,
+    ) -> Result<User, CallError> {
         let url = self.users_url("");
-        let token = admin_token(signer);
+        let token = admin.admin_token();
         let body = serde_json::to_value(new).map_err(|e| CallError::BadAnswer {
             status: 0,
             message: e.to_string(),
         })?;
         self.http
-            .call(Method::POST, &url, Auth::Bearer(&token), Some(&body))
+            .call(Method::POST, &url, &[], Auth::Bearer(&token), Some(&body))
             .await?
             .json()
     }
 
-    pub async fn delete_user(&self, signer: &Signer, id: &str) -> Result<(), CallError> {
+    pub async fn delete_user(&self, admin: &dyn AdminToken, id: &str) -> Result<(), CallError> {
         let url = self.users_url(&format!("/{}", encode_segment(id)));
-        let token = admin_token(signer);
+        let token = admin.admin_token();
         self.http
-            .call(Method::DELETE, &url, Auth::Bearer(&token), None)
+            .call(Method::DELETE, &url, &[], Auth::Bearer(&token), None)
             .await
             .map(|_| ())
     }
@@ -131,7 +151,7 @@ impl VonageClient {
     pub async fn get_with_token(&self, path: &str, token: &str) -> Result<Value, CallError> {
         let url = format!("{}{path}", self.endpoints.users);
         self.http
-            .call(Method::GET, &url, Auth::Bearer(token), None)
+            .call(Method::GET, &url, &[], Auth::Bearer(token), None)
             .await?
             .json()
     }
@@ -154,14 +174,6 @@ impl VonageClient {
             Err(bad())
         }
     }
-}
-
-/// A short-lived backend token for the Users API (claims application_id, iat, jti, exp).
-fn admin_token(signer: &Signer) -> String {
-    mint_admin_token(signer, None, unix_now())
-        .token
-        .expose()
-        .to_owned()
 }
 
 #[cfg(test)]

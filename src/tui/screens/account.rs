@@ -154,7 +154,7 @@ impl AccountScreen {
 
     fn submit(&mut self, ctl: &mut Ctl) {
         let key = self.key.value().trim().to_owned();
-        if key.is_empty() || key.contains(char::is_whitespace) {
+        if crate::onboard::account::check_api_key(&key).is_err() {
             self.error = Some("Type the API key from the dashboard (one word).".into());
             self.focus = Field::Key;
             return;

@@ -63,8 +63,7 @@ impl CreateForm {
             return Some(api.clone());
         }
         match index {
-            0 if value.is_empty() => Some("required".into()),
-            0 if value.chars().count() > 200 => Some("at most 200 characters".into()),
+            0 => crate::onboard::names::app_name_problem(value),
             1..=3 if !value.is_empty() => check_webhook_url(value).err(),
             _ => None,
         }

@@ -1,0 +1,74 @@
+//! How the command line spells the lower layers' choices (`--region`, `--http-method`,
+//! `--from`): clap stays in `cli/`, the types stay free of it.
+
+use clap::ValueEnum;
+use clap::builder::PossibleValue;
+
+use crate::onboard::applications::HttpMethod;
+use crate::onboard::import::ImportSource;
+use crate::region::Region;
+
+impl ValueEnum for Region {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Region::Global, Region::Us, Region::Eu, Region::Ap]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.name()))
+    }
+}
+
+impl ValueEnum for HttpMethod {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[HttpMethod::Get, HttpMethod::Post]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(match self {
+            HttpMethod::Get => {
+                PossibleValue::new("get").help("Vonage's examples fetch the answer URL with GET")
+            }
+            HttpMethod::Post => PossibleValue::new("post"),
+        })
+    }
+}
+
+impl ValueEnum for ImportSource {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[
+            ImportSource::Nexmo,
+            ImportSource::Vonage,
+            ImportSource::Auto,
+        ]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(match self {
+            ImportSource::Nexmo => {
+                PossibleValue::new("nexmo").help("nexmo-cli: .nexmorc and .nexmo-app")
+            }
+            ImportSource::Vonage => PossibleValue::new("vonage").help(
+                "@vonage/cli: .vonagerc, vonage_app.json, ~/.vonage/config.json, vonage.config.json",
+            ),
+            ImportSource::Auto => PossibleValue::new("auto")
+                .help("both; local files first, and the Vonage CLI's before nexmo-cli's"),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_variant_has_its_name_and_parses_back() {
+        for region in Region::value_variants() {
+            assert_eq!(Region::from_str(region.name(), false), Ok(*region));
+        }
+        assert_eq!(HttpMethod::from_str("POST", true), Ok(HttpMethod::Post));
+        assert_eq!(
+            ImportSource::from_str("vonage", false),
+            Ok(ImportSource::Vonage)
+        );
+    }
+}
