@@ -33,10 +33,8 @@ impl<S: Send + Sync> FromRequestParts<S> for AppPath {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        Path::<String>::from_request_parts(parts, state)
-            .await
-            .map(|Path(id)| AppPath(id))
-            .map_err(|_| ApiError::application_not_found(""))
+        let missing = || ApiError::application_not_found("");
+        path_id(parts, state, missing).await.map(AppPath)
     }
 }
 
@@ -48,11 +46,22 @@ impl<S: Send + Sync> FromRequestParts<S> for UserPath {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        Path::<String>::from_request_parts(parts, state)
+        path_id(parts, state, ApiError::user_not_found)
             .await
-            .map(|Path(id)| UserPath(id))
-            .map_err(|_| ApiError::user_not_found())
+            .map(UserPath)
     }
+}
+
+/// The path's one `{id}` segment, or `missing()` when axum cannot decode it.
+async fn path_id<S: Send + Sync>(
+    parts: &mut Parts,
+    state: &S,
+    missing: impl FnOnce() -> ApiError,
+) -> Result<String, ApiError> {
+    Path::<String>::from_request_parts(parts, state)
+        .await
+        .map(|Path(id)| id)
+        .map_err(|_| missing())
 }
 
 /// A request body read as a JSON object, refused in the path's style (see [`json_object`]).
