@@ -12,18 +12,19 @@
 //! under the package. Knobs: `WIZARD_BENCH_RUNS` (starts per mode, default 20),
 //! `WIZARD_BENCH_KEYS` (keys typed, default 50), `WIZARD_BENCH_IDLE_SECS` (default 10).
 //!
-//! What the harness sees is what a terminal would show: the pty output goes through a small
-//! VT100 screen model (cursor moves, erases, UTF-8; colours ignored), and every wait is for
-//! text on that screen, with a timeout and the screen in the error. Only 127.0.0.1 is used:
-//! the embedded sandbox, or `--api-base http://127.0.0.1:9`, which is never called.
+//! What the harness sees is what a terminal would show: the wizard runs under the pty driver
+//! the raw-pty tests use (`tests/support/pty.rs`), which feeds its output to a `vt100` screen,
+//! and every wait is for text on that screen, with a timeout and the screen in the error. Only
+//! 127.0.0.1 is used: the embedded sandbox, or `--api-base http://127.0.0.1:9`, never called.
+
+#[path = "../tests/support/pty.rs"]
+mod pty;
 
 use std::collections::HashMap;
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use portable_pty::{CommandBuilder, MasterPty, PtySize, native_pty_system};
+use pty::{Pty, Res, contains, dump, line_with};
 
 const COLS: u16 = 100;
 const ROWS: u16 = 30;
@@ -33,8 +34,6 @@ const WAIT: Duration = Duration::from_secs(10);
 const FIRST_FRAME_TEXT: &str = "1 Account";
 /// The Account form, drawn once the stored state has been read.
 const ACCOUNT_FORM_TEXT: &str = "API secret";
-
-type Res<T> = Result<T, String>;
 
 fn main() {
     // `cargo bench` passes `--bench`; a filter argument other than ours means "not us".
@@ -120,8 +119,8 @@ fn run() -> Res<()> {
     }
     table.note(&format!(
         "Ctrl-C on Tokens: exited in {} with the terminal restored: {}",
-        ms(session.quit.0),
-        if session.quit.1 { "yes" } else { "NO" }
+        ms(session.quit.took),
+        if session.quit.restored { "yes" } else { "NO" }
     ));
     table.print();
     Ok(())
@@ -177,11 +176,11 @@ fn first_frames(bin: &Path, sandbox: bool, runs: usize) -> Res<(Vec<Duration>, V
     for i in 0..=runs {
         let home = TempHome::new()?;
         let mut w = Wizard::spawn(bin, &wizard_args(&home, sandbox), home.path())?;
-        let shown = w.wait_for("the first frame", |s| s.contains(FIRST_FRAME_TEXT))?;
-        let ready = w.wait_for("the Account form", |s| s.contains(ACCOUNT_FORM_TEXT))?;
+        let shown = w.wait_for("the first frame", |s| contains(s, FIRST_FRAME_TEXT))?;
+        let ready = w.wait_for("the Account form", |s| contains(s, ACCOUNT_FORM_TEXT))?;
         if i > 0 {
-            first.push(shown - w.spawned);
-            form.push(ready - w.spawned);
+            first.push(shown - w.spawned());
+            form.push(ready - w.spawned());
         }
         w.quit()?;
     }
@@ -204,7 +203,7 @@ fn key_latency(bin: &Path, count: usize) -> Res<Vec<Duration>> {
     let home = TempHome::new()?;
     let mut w = Wizard::spawn(bin, &wizard_args(&home, false), home.path())?;
     w.wait_for("the API key field with focus", |s| {
-        s.line_with("› API key").is_some_and(|l| l.contains("[]"))
+        line_with(s, "› API key").is_some_and(|l| l.contains("[]"))
     })?;
     let alphabet: Vec<char> = ('a'..='z').chain('0'..='9').collect();
     let mut typed = String::new();
@@ -215,7 +214,7 @@ fn key_latency(bin: &Path, count: usize) -> Res<Vec<Duration>> {
         let want = format!("[{typed}]");
         let sent = w.send(c.to_string().as_bytes())?;
         let shown = w.wait_for(&format!("{want} in the API key field"), |s| {
-            s.line_with("› API key").is_some_and(|l| l.contains(&want))
+            line_with(s, "› API key").is_some_and(|l| l.contains(&want))
         })?;
         took.push(shown - sent);
         // Human-ish spacing, so each key is drawn on its own.
@@ -245,7 +244,7 @@ struct Session {
     idle: Vec<Idle>,
     memory: Vec<(&'static str, Memory)>,
     /// How long Ctrl-C took to end the process, and whether the alternate screen was left.
-    quit: (Duration, bool),
+    quit: pty::Quit,
 }
 
 /// One `--sandbox` session: idle on Account, then through every step to a live token on
@@ -258,59 +257,58 @@ fn drive_to_tokens(bin: &Path, idle_for: Duration, tick: u64) -> Res<Session> {
     let mut memory = Vec::new();
 
     w.wait_for("the Account form with the sandbox's key", |s| {
-        s.contains("› API secret") && !s.contains("[]")
+        contains(s, "› API secret") && !contains(s, "[]")
     })?;
     idle.push(w.idle("Account (no countdown)", idle_for, tick)?);
     memory.push(("Account", w.memory()?));
 
     let t = w.send(b"\r")?;
     let done = w.wait_for("the application list after verifying", |s| {
-        s.contains("+ Create a new application") && !s.contains("(listing…)") && !s.busy()
+        contains(s, "+ Create a new application") && !contains(s, "(listing…)") && !busy(s)
     })?;
     w.show();
     steps.push(("Enter: verify + list applications", done - t));
 
     let t = w.send(b"\r")?;
-    let done = w.wait_for("the create form", |s| s.contains("RTC event URL"))?;
+    let done = w.wait_for("the create form", |s| contains(s, "RTC event URL"))?;
     w.show();
     steps.push(("Enter: open the create form", done - t));
 
     let t = w.send(b"\r")?;
     let done = w.wait_for("the created application", |s| {
-        s.contains("is current.") && !s.busy()
+        contains(s, "is current.") && !busy(s)
     })?;
     w.show();
     steps.push(("Enter: key pair + create application", done - t));
 
     let t = w.send(b"\r")?;
     let done = w.wait_for("the users list", |s| {
-        s.contains("3 Users") && s.contains("no users yet") && !s.busy()
+        contains(s, "3 Users") && contains(s, "no users yet") && !busy(s)
     })?;
     w.show();
     steps.push(("Enter: Users + list users", done - t));
 
     w.send(b"alice")?;
     w.wait_for("alice typed", |s| {
-        s.line_with("› Name").is_some_and(|l| l.contains("[alice]"))
+        line_with(s, "› Name").is_some_and(|l| l.contains("[alice]"))
     })?;
     let t = w.send(b"\r")?;
     let done = w.wait_for("alice created", |s| {
-        s.contains("Created alice.") && !s.busy()
+        contains(s, "Created alice.") && !busy(s)
     })?;
     w.show();
     steps.push(("Enter: create user alice", done - t));
 
     let t = w.send(b"\r")?;
     let done = w.wait_for("the Tokens table", |s| {
-        s.contains("4 Tokens ·") && s.line_with("alice").is_some_and(|l| l.contains("none"))
+        contains(s, "4 Tokens ·") && line_with(s, "alice").is_some_and(|l| l.contains("none"))
     })?;
     w.show();
     steps.push(("Enter on empty name: Tokens", done - t));
 
     let t = w.send(b"g")?;
     let done = w.wait_for("alice's token", |s| {
-        s.line_with("alice")
-            .is_some_and(|l| l.contains("valid for"))
+        line_with(s, "alice").is_some_and(|l| l.contains("valid for"))
     })?;
     w.show();
     steps.push(("g: mint alice's token", done - t));
@@ -329,210 +327,49 @@ fn drive_to_tokens(bin: &Path, idle_for: Duration, tick: u64) -> Res<Session> {
 // ---------------------------------------------------------------------------------------------
 // The wizard in a pseudo-terminal
 
-enum Output {
-    Bytes(Instant, Vec<u8>),
-    Closed,
+/// The status line shows a request in flight (spinner and "(Esc cancels)").
+fn busy(screen: &vt100::Screen) -> bool {
+    contains(screen, "(Esc cancels)")
 }
 
-struct Wizard {
-    child: Box<dyn portable_pty::Child + Send + Sync>,
-    writer: Box<dyn Write + Send>,
-    output: Receiver<Output>,
-    screen: Screen,
-    pid: u32,
-    spawned: Instant,
-    bytes: u64,
-    closed: bool,
-    // Kept open for the child's life (dropping the master hangs the terminal up).
-    _master: Box<dyn MasterPty + Send>,
-}
+/// The wizard under the shared pty driver, with the bench's waits and /proc readings.
+struct Wizard(Pty);
 
 impl Wizard {
     fn spawn(bin: &Path, args: &[String], cwd: &Path) -> Res<Wizard> {
-        let pair = native_pty_system()
-            .openpty(PtySize {
-                rows: ROWS,
-                cols: COLS,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .map_err(|e| format!("could not open a pseudo-terminal: {e:#}"))?;
-        let mut cmd = CommandBuilder::new(bin);
-        cmd.args(args);
-        cmd.cwd(cwd);
-        cmd.env("TERM", "xterm-256color");
-        // Nothing from the caller's environment steers the wizard, and no proxy sees 127.0.0.1.
-        for var in [
-            "VONAGE_ONBOARD_HOME",
-            "VONAGE_ONBOARD_PROFILE",
-            "VONAGE_API_BASE",
-            "VONAGE_REGION",
-            "VONAGE_API_KEY",
-            "VONAGE_API_SECRET",
-            "VONAGE_APPLICATION_ID",
-            "VONAGE_PRIVATE_KEY_PATH",
-            "HTTP_PROXY",
-            "HTTPS_PROXY",
-            "ALL_PROXY",
-            "http_proxy",
-            "https_proxy",
-            "all_proxy",
-        ] {
-            cmd.env_remove(var);
-        }
-        let mut reader = pair
-            .master
-            .try_clone_reader()
-            .map_err(|e| format!("pty reader: {e:#}"))?;
-        let writer = pair
-            .master
-            .take_writer()
-            .map_err(|e| format!("pty writer: {e:#}"))?;
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut buf = vec![0u8; 64 * 1024];
-            loop {
-                match reader.read(&mut buf) {
-                    Ok(0) | Err(_) => {
-                        let _ = tx.send(Output::Closed);
-                        return;
-                    }
-                    Ok(n) => {
-                        let at = Instant::now();
-                        if tx.send(Output::Bytes(at, buf[..n].to_vec())).is_err() {
-                            return;
-                        }
-                    }
-                }
-            }
-        });
-        let spawned = Instant::now();
-        let child = pair
-            .slave
-            .spawn_command(cmd)
-            .map_err(|e| format!("could not start {}: {e:#}", bin.display()))?;
-        drop(pair.slave);
-        let pid = child.process_id().ok_or("the child has no process id")?;
-        Ok(Wizard {
-            child,
-            writer,
-            output: rx,
-            screen: Screen::new(COLS as usize, ROWS as usize),
-            pid,
-            spawned,
-            bytes: 0,
-            closed: false,
-            _master: pair.master,
-        })
+        Pty::spawn(bin, args, cwd, COLS, ROWS).map(Wizard)
     }
 
-    /// Writes input; returns when it was written.
+    fn spawned(&self) -> Instant {
+        self.0.spawned
+    }
+
     fn send(&mut self, bytes: &[u8]) -> Res<Instant> {
-        let at = Instant::now();
-        self.writer
-            .write_all(bytes)
-            .and_then(|_| self.writer.flush())
-            .map_err(|e| format!("could not type into the wizard: {e}"))?;
-        Ok(at)
+        self.0.send(bytes)
     }
 
-    fn take(&mut self, output: Output) -> Res<Option<Instant>> {
-        match output {
-            Output::Bytes(at, bytes) => {
-                self.bytes += bytes.len() as u64;
-                self.screen.feed(&bytes);
-                for reply in std::mem::take(&mut self.screen.replies) {
-                    self.send(&reply)?;
-                }
-                Ok(Some(at))
-            }
-            Output::Closed => {
-                self.closed = true;
-                Ok(None)
-            }
-        }
-    }
-
-    /// Reads output until the screen satisfies `ready`; returns when that output arrived.
-    fn wait_for(&mut self, what: &str, ready: impl Fn(&Screen) -> bool) -> Res<Instant> {
-        let deadline = Instant::now() + WAIT;
-        if ready(&self.screen) {
-            return Ok(Instant::now());
-        }
-        loop {
-            if self.closed {
-                return Err(format!(
-                    "the wizard ended while waiting for {what} ({}); screen:\n{}",
-                    self.status(),
-                    self.screen.dump()
-                ));
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.output.recv_timeout(left) {
-                Ok(output) => {
-                    if let Some(at) = self.take(output)?
-                        && ready(&self.screen)
-                    {
-                        return Ok(at);
-                    }
-                }
-                Err(RecvTimeoutError::Timeout) => {
-                    return Err(format!(
-                        "timed out after {} s waiting for {what}; screen:\n{}",
-                        WAIT.as_secs(),
-                        self.screen.dump()
-                    ));
-                }
-                Err(RecvTimeoutError::Disconnected) => self.closed = true,
-            }
-        }
+    fn wait_for(&mut self, what: &str, ready: impl Fn(&vt100::Screen) -> bool) -> Res<Instant> {
+        self.0.wait_for(what, WAIT, ready)
     }
 
     /// With `WIZARD_BENCH_SCREENS=1`, prints the screen (to stderr), to see what was driven.
     fn show(&self) {
         if std::env::var_os("WIZARD_BENCH_SCREENS").is_some() {
-            eprintln!("{}\n", self.screen.dump());
+            eprintln!("{}\n", dump(self.0.screen()));
         }
     }
 
-    /// Whatever output is waiting, without blocking.
-    fn drain(&mut self) -> Res<()> {
-        while let Ok(output) = self.output.try_recv() {
-            self.take(output)?;
-        }
-        Ok(())
-    }
-
-    fn status(&mut self) -> String {
-        match self.child.try_wait() {
-            Ok(Some(status)) => format!("exit {status:?}"),
-            Ok(None) => "still running".into(),
-            Err(e) => format!("status unknown: {e}"),
-        }
-    }
-
-    /// `for` of no input: CPU ticks (whole process), thread wake-ups, bytes drawn.
+    /// `length` of no input: CPU ticks (whole process), thread wake-ups, bytes drawn.
     fn idle(&mut self, screen: &'static str, length: Duration, tick: u64) -> Res<Idle> {
         // Let whatever the last step started settle before the window opens.
         std::thread::sleep(Duration::from_millis(500));
-        self.drain()?;
-        let (cpu0, threads0, bytes0) = (cpu_ticks(self.pid)?, threads(self.pid), self.bytes);
-        let end = Instant::now() + length;
-        while let Some(left) = end.checked_duration_since(Instant::now()) {
-            match self.output.recv_timeout(left) {
-                Ok(output) => {
-                    self.take(output)?;
-                }
-                Err(RecvTimeoutError::Timeout) => break,
-                Err(RecvTimeoutError::Disconnected) => {
-                    return Err(format!("the wizard ended while idle on {screen}"));
-                }
-            }
-            if self.closed {
-                return Err(format!("the wizard ended while idle on {screen}"));
-            }
-        }
-        let (cpu1, threads1) = (cpu_ticks(self.pid)?, threads(self.pid));
+        self.0.drain()?;
+        let pid = self.0.pid;
+        let (cpu0, threads0, bytes0) = (cpu_ticks(pid)?, threads(pid), self.0.bytes);
+        self.0
+            .watch(length)
+            .map_err(|e| format!("{e} while idle on {screen}"))?;
+        let (cpu1, threads1) = (cpu_ticks(pid)?, threads(pid));
         // Per thread: what it did in the window (a thread that ended in it is not counted).
         let (mut wakeups, mut on_cpu) = (0, 0);
         for (tid, now) in &threads1 {
@@ -546,12 +383,12 @@ impl Wizard {
             ticks_per_second: tick,
             wakeups,
             on_cpu: Duration::from_nanos(on_cpu),
-            bytes: self.bytes - bytes0,
+            bytes: self.0.bytes - bytes0,
         })
     }
 
     fn memory(&self) -> Res<Memory> {
-        let path = format!("/proc/{}/status", self.pid);
+        let path = format!("/proc/{}/status", self.0.pid);
         let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
         let field = |name: &str| -> Res<u64> {
             text.lines()
@@ -566,71 +403,10 @@ impl Wizard {
         })
     }
 
-    /// Ctrl-C, as a user quits; then SIGHUP, then SIGKILL if it lingers. Returns how long
-    /// the exit took and whether the terminal was given back (alternate screen left).
-    fn quit(mut self) -> Res<(Duration, bool)> {
-        self.drain()?;
-        let asked = self.send(b"\x03")?;
-        let exited = self.wait_exit(Duration::from_secs(3));
-        let took = asked.elapsed();
-        if !exited {
-            let _ = self.child.kill(); // SIGHUP, which the wizard treats as quit
-            if !self.wait_exit(Duration::from_secs(2)) {
-                force_kill(self.pid);
-                let _ = self.child.wait();
-            }
-            return Err(format!(
-                "Ctrl-C did not end the wizard within 3 s; screen:\n{}",
-                self.screen.dump()
-            ));
-        }
-        // The last output (restoring the terminal) may still be in the pipe.
-        let until = Instant::now() + Duration::from_millis(300);
-        while !self.closed && Instant::now() < until {
-            match self.output.recv_timeout(Duration::from_millis(50)) {
-                Ok(output) => {
-                    self.take(output)?;
-                }
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => break,
-            }
-        }
-        Ok((took, self.screen.left_alternate))
+    /// Ctrl-C, as a user quits: how long the exit took and whether the terminal was given back.
+    fn quit(self) -> Res<pty::Quit> {
+        self.0.quit()
     }
-
-    fn wait_exit(&mut self, limit: Duration) -> bool {
-        let until = Instant::now() + limit;
-        loop {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return true;
-            }
-            if Instant::now() >= until {
-                return false;
-            }
-            // Keep the pty drained so a blocked write cannot hold the exit up.
-            let _ = self.drain();
-            std::thread::sleep(Duration::from_millis(2));
-        }
-    }
-}
-
-impl Drop for Wizard {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            if !self.wait_exit(Duration::from_secs(2)) {
-                force_kill(self.pid);
-            }
-            let _ = self.child.wait();
-        }
-    }
-}
-
-/// SIGKILL by pid, through kill(1) (this crate forbids `unsafe`).
-fn force_kill(pid: u32) {
-    let _ = std::process::Command::new("kill")
-        .args(["-KILL", &pid.to_string()])
-        .status();
 }
 
 /// utime + stime of the whole process (all threads), in clock ticks.
@@ -699,237 +475,6 @@ impl TempHome {
 
     fn path(&self) -> &Path {
         self.0.path()
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// A small VT100 screen: enough of what crossterm writes for ratatui (cursor moves, erases,
-// SGR, alternate screen, UTF-8) to know what text is where.
-
-#[derive(Clone, Copy, PartialEq)]
-enum Parse {
-    Ground,
-    Escape,
-    /// ESC ( or ESC ): one more byte names a character set.
-    Charset,
-    Csi,
-    Osc,
-    OscEscape,
-}
-
-struct Screen {
-    cols: usize,
-    rows: usize,
-    cells: Vec<char>,
-    row: usize,
-    col: usize,
-    saved: (usize, usize),
-    state: Parse,
-    params: String,
-    utf8: Vec<u8>,
-    /// Answers the program asked for (cursor position reports).
-    replies: Vec<Vec<u8>>,
-    left_alternate: bool,
-}
-
-impl Screen {
-    fn new(cols: usize, rows: usize) -> Screen {
-        Screen {
-            cols,
-            rows,
-            cells: vec![' '; cols * rows],
-            row: 0,
-            col: 0,
-            saved: (0, 0),
-            state: Parse::Ground,
-            params: String::new(),
-            utf8: Vec::new(),
-            replies: Vec::new(),
-            left_alternate: false,
-        }
-    }
-
-    fn line(&self, row: usize) -> String {
-        self.cells[row * self.cols..(row + 1) * self.cols]
-            .iter()
-            .collect()
-    }
-
-    fn lines(&self) -> impl Iterator<Item = String> + '_ {
-        (0..self.rows).map(|r| self.line(r))
-    }
-
-    /// The status line shows a request in flight (spinner and "(Esc cancels)").
-    fn busy(&self) -> bool {
-        self.contains("(Esc cancels)")
-    }
-
-    fn contains(&self, text: &str) -> bool {
-        self.lines().any(|l| l.contains(text))
-    }
-
-    /// The first line holding `text`.
-    fn line_with(&self, text: &str) -> Option<String> {
-        self.lines().find(|l| l.contains(text))
-    }
-
-    fn dump(&self) -> String {
-        self.lines()
-            .map(|l| format!("  |{}|", l.trim_end()))
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
-
-    fn feed(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.byte(b);
-        }
-    }
-
-    fn byte(&mut self, b: u8) {
-        match self.state {
-            Parse::Ground => self.ground(b),
-            Parse::Escape => {
-                self.state = Parse::Ground;
-                match b {
-                    b'[' => {
-                        self.params.clear();
-                        self.state = Parse::Csi;
-                    }
-                    b']' => self.state = Parse::Osc,
-                    b'(' | b')' => self.state = Parse::Charset,
-                    b'7' => self.saved = (self.row, self.col),
-                    b'8' => (self.row, self.col) = self.saved,
-                    _ => {}
-                }
-            }
-            Parse::Charset => self.state = Parse::Ground,
-            Parse::Csi => {
-                if (0x20..=0x3f).contains(&b) {
-                    self.params.push(b as char);
-                } else {
-                    self.state = Parse::Ground;
-                    if (0x40..=0x7e).contains(&b) {
-                        self.csi(b);
-                    }
-                }
-            }
-            Parse::Osc => match b {
-                0x07 => self.state = Parse::Ground,
-                0x1b => self.state = Parse::OscEscape,
-                _ => {}
-            },
-            Parse::OscEscape => self.state = Parse::Ground,
-        }
-    }
-
-    fn ground(&mut self, b: u8) {
-        if !self.utf8.is_empty() || b >= 0x80 {
-            self.utf8.push(b);
-            let need = match self.utf8[0] {
-                0xc0..=0xdf => 2,
-                0xe0..=0xef => 3,
-                0xf0..=0xf7 => 4,
-                _ => 1,
-            };
-            if self.utf8.len() >= need {
-                let c = std::str::from_utf8(&self.utf8)
-                    .ok()
-                    .and_then(|s| s.chars().next())
-                    .unwrap_or('?');
-                self.utf8.clear();
-                self.print(c);
-            }
-            return;
-        }
-        match b {
-            0x1b => self.state = Parse::Escape,
-            b'\r' => self.col = 0,
-            b'\n' | 0x0b | 0x0c => self.line_feed(),
-            0x08 => self.col = self.col.saturating_sub(1),
-            b'\t' => self.col = ((self.col / 8 + 1) * 8).min(self.cols - 1),
-            0x00..=0x1f | 0x7f => {}
-            _ => self.print(b as char),
-        }
-    }
-
-    fn print(&mut self, c: char) {
-        // Deferred wrap, as terminals do: the last column is written, the wrap waits.
-        if self.col >= self.cols {
-            self.col = 0;
-            self.line_feed();
-        }
-        self.cells[self.row * self.cols + self.col] = c;
-        self.col += 1;
-    }
-
-    fn line_feed(&mut self) {
-        if self.row + 1 < self.rows {
-            self.row += 1;
-        } else {
-            self.cells.drain(..self.cols);
-            self.cells.extend(std::iter::repeat_n(' ', self.cols));
-        }
-    }
-
-    fn erase(&mut self, from: usize, to: usize) {
-        let end = to.min(self.cells.len());
-        if from < end {
-            self.cells[from..end].fill(' ');
-        }
-    }
-
-    fn csi(&mut self, last: u8) {
-        let private = self.params.starts_with(['?', '>', '<', '=']);
-        let nums: Vec<usize> = self
-            .params
-            .trim_start_matches(['?', '>', '<', '='])
-            .split(';')
-            .map(|p| p.parse().unwrap_or(0))
-            .collect();
-        let n =
-            |i: usize, default: usize| nums.get(i).copied().filter(|v| *v > 0).unwrap_or(default);
-        let (rows, cols) = (self.rows, self.cols);
-        let here = self.row * cols + self.col.min(cols - 1);
-        match last {
-            b'H' | b'f' => {
-                self.row = (n(0, 1) - 1).min(rows - 1);
-                self.col = (n(1, 1) - 1).min(cols - 1);
-            }
-            b'A' => self.row = self.row.saturating_sub(n(0, 1)),
-            b'B' => self.row = (self.row + n(0, 1)).min(rows - 1),
-            b'C' => self.col = (self.col + n(0, 1)).min(cols - 1),
-            b'D' => self.col = self.col.min(cols - 1).saturating_sub(n(0, 1)),
-            b'E' => (self.row, self.col) = ((self.row + n(0, 1)).min(rows - 1), 0),
-            b'F' => (self.row, self.col) = (self.row.saturating_sub(n(0, 1)), 0),
-            b'G' => self.col = (n(0, 1) - 1).min(cols - 1),
-            b'd' => self.row = (n(0, 1) - 1).min(rows - 1),
-            b'J' => match nums.first().copied().unwrap_or(0) {
-                0 => self.erase(here, rows * cols),
-                1 => self.erase(0, here + 1),
-                _ => self.erase(0, rows * cols),
-            },
-            b'K' => {
-                let start = self.row * cols;
-                match nums.first().copied().unwrap_or(0) {
-                    0 => self.erase(here, start + cols),
-                    1 => self.erase(start, here + 1),
-                    _ => self.erase(start, start + cols),
-                }
-            }
-            b'X' => self.erase(here, (here + n(0, 1)).min(self.row * cols + cols)),
-            b'n' if !private && nums.first() == Some(&6) => {
-                let reply = format!("\x1b[{};{}R", self.row + 1, self.col.min(cols - 1) + 1);
-                self.replies.push(reply.into_bytes());
-            }
-            b'h' | b'l' if private && nums.iter().any(|m| matches!(m, 47 | 1047 | 1049)) => {
-                self.erase(0, rows * cols);
-                if last == b'l' {
-                    self.left_alternate = true;
-                }
-            }
-            _ => {}
-        }
     }
 }
 

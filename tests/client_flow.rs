@@ -2,6 +2,8 @@
 //! error path, the faults a network has, and a load of concurrent creations.
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
+mod support;
+
 use std::time::Duration;
 
 use secrecy::SecretString;
@@ -12,12 +14,14 @@ use vonage_onboard::onboard::applications::{self, AppSpec};
 use vonage_onboard::onboard::tokens::{TokenRequest, mint_user_token};
 use vonage_onboard::onboard::{account, unix_now, users};
 use vonage_onboard::region::Region;
-use vonage_onboard::sandbox::{self, FaultAction, FaultRule, RunningSandbox, SandboxOptions};
+use vonage_onboard::sandbox::{self, FaultAction, RunningSandbox, SandboxOptions};
 use vonage_onboard::store::paths::{AppId, Home, ProfileName};
 use vonage_onboard::vonage::{
     ApiCredentials, CallError, Endpoints, NewApplication, NewUser, RetryPolicy, Timeouts,
     VonageClient, Webhook,
 };
+
+use support::client::{client_for, fast_retry, rule};
 
 struct World {
     sandbox: RunningSandbox,
@@ -40,23 +44,6 @@ async fn world() -> World {
     }
 }
 
-fn fast_retry() -> RetryPolicy {
-    RetryPolicy {
-        tries: 3,
-        base_delay: Duration::from_millis(20),
-        max_delay: Duration::from_secs(3),
-    }
-}
-
-fn client_for(sandbox: &RunningSandbox, retry: RetryPolicy, timeouts: Timeouts) -> VonageClient {
-    let endpoints = Endpoints::new(Some(sandbox.url()), Region::Global).unwrap();
-    let credentials = ApiCredentials {
-        api_key: sandbox.api_key().to_owned(),
-        api_secret: sandbox.api_secret().clone(),
-    };
-    VonageClient::with_policy(endpoints, Some(credentials), timeouts, retry).unwrap()
-}
-
 fn spec(name: &str) -> AppSpec {
     AppSpec {
         name: name.into(),
@@ -72,15 +59,6 @@ fn new_user(name: &str) -> NewUser {
         name: name.into(),
         display_name: None,
         image_url: None,
-    }
-}
-
-fn rule(method: &str, path: &str, action: FaultAction, times: u32) -> FaultRule {
-    FaultRule {
-        method: Some(method.into()),
-        path_prefix: path.into(),
-        action,
-        times: Some(times),
     }
 }
 

@@ -9,19 +9,12 @@ mod support;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use reqwest::{Client, Method, RequestBuilder, StatusCode};
-use secrecy::ExposeSecret;
+use reqwest::{Method, StatusCode};
 use serde_json::{Map, Value, json};
-use vonage_onboard::auth::jwt::{Signer, Subject};
-use vonage_onboard::auth::keys::PrivateKey;
-use vonage_onboard::auth::ttl::Ttl;
-use vonage_onboard::sandbox::{self, RunningSandbox, SandboxOptions};
-use vonage_onboard::store::paths::AppId;
 
-const TEST_KEY: &str = include_str!("fixtures/test-key-pkcs8.pem");
-const TEST_PUBLIC: &str = include_str!("fixtures/test-key-public.pem");
+use support::http::{Env, app_body};
+use support::tokens::{TEST_PUBLIC, admin_token};
 
 /// Application API 2.4.1, which also holds the current Users API (`/v1/users`).
 const APP_241: &str = "api-evangelist-archive/vonage-application-v2-openapi.yml";
@@ -208,104 +201,22 @@ impl Check {
 }
 
 // ---------------------------------------------------------------------------------------
-// A sandbox to ask
-
-struct Env {
-    sb: RunningSandbox,
-    http: Client,
-}
-
-impl Env {
-    async fn start() -> Env {
-        Env {
-            sb: sandbox::start(SandboxOptions::default()).await.unwrap(),
-            http: Client::new(),
-        }
-    }
-
-    fn basic(&self, method: Method, path: &str) -> RequestBuilder {
-        self.http
-            .request(method, format!("{}{path}", self.sb.url()))
-            .basic_auth(
-                self.sb.api_key(),
-                Some(self.sb.api_secret().expose_secret()),
-            )
-    }
-
-    fn bearer(&self, method: Method, path: &str, token: &str) -> RequestBuilder {
-        self.http
-            .request(method, format!("{}{path}", self.sb.url()))
-            .bearer_auth(token)
-    }
-
-    /// Sends, checks the status, returns the JSON body.
-    async fn call(&self, request: RequestBuilder, status: StatusCode) -> Value {
-        let response = request.send().await.unwrap();
-        let url = response.url().clone();
-        assert_eq!(response.status(), status, "{url}");
-        response.json().await.unwrap()
-    }
-
-    async fn create_app(&self) -> (String, Value) {
-        let app = self
-            .call(
-                self.basic(Method::POST, "/v2/applications")
-                    .json(&app_body("contract")),
-                StatusCode::CREATED,
-            )
-            .await;
-        (app["id"].as_str().unwrap().to_owned(), app)
-    }
-}
-
-fn app_body(name: &str) -> Value {
-    json!({
-        "name": name,
-        "keys": { "public_key": TEST_PUBLIC },
-        "capabilities": {
-            "voice": { "webhooks": {
-                "answer_url": { "address": "https://example.com/voice/answer", "http_method": "GET" },
-                "event_url": { "address": "https://example.com/voice/event", "http_method": "POST" }
-            } },
-            "rtc": { "webhooks": {
-                "event_url": { "address": "https://example.com/rtc/event", "http_method": "POST" }
-            } }
-        },
-        "privacy": { "improve_ai": false }
-    })
-}
-
-fn admin_token(app_id: &str) -> String {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    Signer::new(
-        AppId::parse(app_id).unwrap(),
-        PrivateKey::from_pem(TEST_KEY).unwrap(),
-    )
-    .mint(&Subject::Admin, Ttl::parse("15m").unwrap(), now)
-    .token
-    .expose()
-    .to_owned()
-}
-
-// ---------------------------------------------------------------------------------------
 // Application API
 
 #[tokio::test]
 async fn application_answers_match_both_application_specs() {
     let Some(specs) = specs() else { return };
     let env = Env::start().await;
-    let (id, created) = env.create_app().await;
-    env.create_app().await;
+    let (id, created) = env.create_app_answer("contract", TEST_PUBLIC).await;
+    env.create_app_answer("contract", TEST_PUBLIC).await;
     let item = format!("/v2/applications/{id}");
     let got = env
         .call(env.basic(Method::GET, &item), StatusCode::OK)
         .await;
     let put = env
         .call(
-            env.basic(Method::PUT, &item).json(&app_body("renamed")),
+            env.basic(Method::PUT, &item)
+                .json(&app_body("renamed", TEST_PUBLIC)),
             StatusCode::OK,
         )
         .await;
@@ -430,7 +341,7 @@ struct UserAnswers {
 }
 
 async fn user_answers(env: &Env, root: &str) -> UserAnswers {
-    let (app, _) = env.create_app().await;
+    let (app, _) = env.create_app_answer("contract", TEST_PUBLIC).await;
     let token = admin_token(&app);
     let created = env
         .call(

@@ -13,19 +13,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 
+use support::tokens::{OTHER_KEY, OTHER_PUBLIC, TEST_KEY, TEST_PUBLIC, now};
 use support::{SandboxProcess, start_sandbox};
-
-const TEST_KEY: &str = include_str!("fixtures/test-key-pkcs8.pem");
-const TEST_PUBLIC: &str = include_str!("fixtures/test-key-public.pem");
-const OTHER_KEY: &str = include_str!("fixtures/other-key-pkcs8.pem");
-const OTHER_PUBLIC: &str = include_str!("fixtures/other-key-public.pem");
-
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
 
 /// Runs one HTTP exchange to completion (the rest of the test is plain processes).
 fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {

@@ -1,15 +1,15 @@
 //! Account balance (`/account/get-balance`): a fixed balance behind either auth Vonage
 //! accepts there, Basic or `api_key`/`api_secret` query parameters (vonage-api.md §3).
 
+use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::auth::{credentials_match, has_basic_header, require_basic};
 use super::errors::ApiError;
+use super::extract::Ctx;
 use super::paging::Query;
-use super::routes::{Ctx, json};
 
 /// The sandbox account's balance in EUR.
 const BALANCE: f64 = 10.5;
@@ -18,7 +18,7 @@ pub async fn balance(
     State(ctx): State<Ctx>,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
-) -> Result<Response, ApiError> {
+) -> Result<(StatusCode, Json<Value>), ApiError> {
     let query = Query::parse(raw.as_deref());
     if !has_basic_header(&headers)
         && let (Some(key), Some(secret)) = (query.get("api_key"), query.get("api_secret"))
@@ -26,9 +26,9 @@ pub async fn balance(
         if !credentials_match(&ctx.store, key, secret) {
             // The query-auth flavour of this endpoint has its own legacy 401 body
             // (account.yml ErrorAuthenticationFailedAccountBalance).
-            return Ok(json(
+            return Ok((
                 StatusCode::UNAUTHORIZED,
-                &json!({ "error-code": "401", "error-code-label": "authentication failed" }),
+                Json(json!({ "error-code": "401", "error-code-label": "authentication failed" })),
             ));
         }
         return Ok(ok());
@@ -37,9 +37,9 @@ pub async fn balance(
     Ok(ok())
 }
 
-fn ok() -> Response {
-    json(
+fn ok() -> (StatusCode, Json<Value>) {
+    (
         StatusCode::OK,
-        &json!({ "value": BALANCE, "autoReload": false }),
+        Json(json!({ "value": BALANCE, "autoReload": false })),
     )
 }

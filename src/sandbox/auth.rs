@@ -1,21 +1,26 @@
 //! Authentication as Vonage does it: Basic key/secret for the Application API and the
-//! balance, and verified RS256 JWTs (with ACLs for user tokens) for the Users API.
+//! balance, and verified RS256 JWTs (with ACLs for user tokens) for the Users API; as
+//! extractors ([`BasicAuth`], [`Caller`]) so a handler's arguments say who may call it.
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use secrecy::ExposeSecret;
+use subtle::ConstantTimeEq;
 
 use super::errors::ApiError;
+use super::extract::Ctx;
 use super::state::Store;
 use crate::auth::acl::Acl;
 use crate::auth::keys::PublicKey;
 use crate::auth::verify::{self, Verdict};
 
 /// Compares without stopping at the first difference, so timing does not reveal how much
-/// of a guessed secret was right.
+/// of a guessed secret was right (only the length is not hidden).
 fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.ct_eq(b).into()
 }
 
 /// Whether `key`/`secret` are the sandbox's pair.
@@ -58,10 +63,37 @@ pub fn require_basic(store: &Store, headers: &HeaderMap) -> Result<(), ApiError>
     }
 }
 
-/// Who a verified bearer token speaks for.
+/// Extractor: the request carries the sandbox's Basic pair (else 401, Application style).
+#[derive(Debug, Clone, Copy)]
+pub struct BasicAuth;
+
+impl FromRequestParts<Ctx> for BasicAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, ctx: &Ctx) -> Result<Self, ApiError> {
+        require_basic(&ctx.store, &parts.headers).map(|()| BasicAuth)
+    }
+}
+
+/// Extractor: who a verified bearer token speaks for, checked against the request's method
+/// and path (else 401/403, Users style).
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub application_id: String,
+}
+
+impl FromRequestParts<Ctx> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, ctx: &Ctx) -> Result<Self, ApiError> {
+        require_bearer(
+            &ctx.store,
+            &parts.headers,
+            parts.method.as_str(),
+            parts.uri.path(),
+            crate::clock::unix_now(),
+        )
+    }
 }
 
 /// Verifies the bearer token of a Users API request with the one verifier (`auth::verify`)

@@ -7,12 +7,14 @@ mod account;
 mod applications;
 mod auth;
 mod errors;
+mod extract;
 mod faults;
 mod paging;
 mod routes;
 mod server;
 mod state;
 mod users;
+mod validate;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
@@ -22,8 +24,8 @@ use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use extract::MAX_BODY;
 pub use faults::{FaultAction, FaultRule, Faults};
-pub use routes::MAX_BODY;
 
 use crate::error::{Error, Result};
 
@@ -142,7 +144,7 @@ pub async fn start(options: SandboxOptions) -> Result<RunningSandbox> {
         .map_err(|e| Error::Other(format!("the sandbox cannot read its own address: {e}")))?;
     let url = format!("http://{}", reachable(addr));
     let faults = Faults::new(options.faults);
-    let router = routes::router(routes::Ctx {
+    let router = routes::router(extract::Ctx {
         store: Arc::clone(&store),
         base_url: Arc::from(url.as_str()),
     });

@@ -19,8 +19,8 @@ use tokio::task::JoinSet;
 use tower::ServiceExt;
 
 use super::errors::{ApiError, Style};
+use super::extract::MAX_BODY;
 use super::faults::Faults;
-use super::routes::MAX_BODY;
 
 /// How long `stop` lets in-flight requests finish before cutting them off.
 const GRACE: Duration = Duration::from_secs(5);

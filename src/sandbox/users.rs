@@ -1,40 +1,46 @@
 //! Users API (`/v1/users` and the older `/v0.3/users`): cursor-paged list, create, get by id
-//! or name, patch, delete, per application, behind verified bearer JWTs (vonage-api.md §5).
+//! or name, patch, delete, per application, behind verified bearer JWTs (vonage-api.md §5);
+//! bodies and queries are checked by `validate::user`.
 
-use crate::onboard::rfc3339;
+use crate::clock::rfc3339;
 
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, PathRejection};
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use std::convert::Infallible;
+
+use axum::Json;
+use axum::extract::{FromRequestParts, RawQuery, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
 use serde_json::{Map, Value, json};
 
-use super::auth::{Caller, require_bearer};
+use super::auth::Caller;
 use super::errors::{ApiError, Style};
-use super::paging::{
-    self, Cursor, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MIN_PAGE_SIZE, NumberError, Query,
-};
-use super::routes::{Ctx, json, json_object};
+use super::extract::{Ctx, JsonObject, UserPath};
+use super::paging::{self, Cursor, Query};
 use super::state::UserRecord;
+use super::validate::user::{self as validate, Field};
 
 /// Which Users API a request came through; links point back into the same one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Version {
+pub enum Version {
     V1,
     /// Conversation API v0.3: same shapes, plus `timestamp` on a user.
     V03,
 }
 
-impl Version {
-    fn of(uri: &Uri) -> Version {
-        if uri.path().starts_with("/v0.3/") {
+/// Extractor: the API the path is under.
+impl<S: Send + Sync> FromRequestParts<S> for Version {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+        Ok(if parts.uri.path().starts_with("/v0.3/") {
             Version::V03
         } else {
             Version::V1
-        }
+        })
     }
+}
 
+impl Version {
     fn root(self) -> &'static str {
         match self {
             Version::V1 => "/v1/users",
@@ -90,73 +96,20 @@ fn user_lite(user: &UserRecord, base: &str, version: Version) -> Value {
     Value::Object(out)
 }
 
-fn authorize(
-    ctx: &Ctx,
-    headers: &HeaderMap,
-    method: &Method,
-    uri: &Uri,
-) -> Result<Caller, ApiError> {
-    require_bearer(
-        &ctx.store,
-        headers,
-        method.as_str(),
-        uri.path(),
-        crate::onboard::unix_now(),
-    )
-}
-
 pub async fn list(
     State(ctx): State<Ctx>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
+    caller: Caller,
+    version: Version,
     RawQuery(raw): RawQuery,
-) -> Result<Response, ApiError> {
-    let caller = authorize(&ctx, &headers, &method, &uri)?;
-    let version = Version::of(&uri);
+) -> Result<(StatusCode, Json<Value>), ApiError> {
     let query = Query::parse(raw.as_deref());
-    let mut invalid: Vec<(String, String)> = Vec::new();
-    let page_size = paging::int_param(
-        query.get("page_size"),
-        DEFAULT_PAGE_SIZE,
-        MIN_PAGE_SIZE,
-        MAX_PAGE_SIZE,
-    )
-    .unwrap_or_else(|e| {
-        let reason = match e {
-            NumberError::NotANumber => "\"page_size\" must be a number",
-            NumberError::TooSmall => "\"page_size\" must be greater than or equal to 1",
-            NumberError::TooLarge => "\"page_size\" must be less than or equal to 100",
-        };
-        invalid.push(("page_size".into(), reason.into()));
-        DEFAULT_PAGE_SIZE
-    });
-    let order = query.get("order");
-    let descending = match order {
-        None => false,
-        Some(o @ ("asc" | "ASC" | "desc" | "DESC")) => o.eq_ignore_ascii_case("desc"),
-        Some(_) => {
-            invalid.push((
-                "order".into(),
-                "\"order\" must be one of [asc, desc, ASC, DESC]".into(),
-            ));
-            false
-        }
-    };
-    let cursor = match query.get("cursor") {
-        None => None,
-        Some(text) => {
-            let cursor = Cursor::decode(text);
-            if cursor.is_none() {
-                invalid.push(("cursor".into(), "\"cursor\" is not a valid cursor".into()));
-            }
-            cursor
-        }
-    };
-    let name = query.get("name");
-    if !invalid.is_empty() {
-        return Err(ApiError::users_validation(invalid));
-    }
+    let validate::ListQuery {
+        page_size,
+        order,
+        descending,
+        cursor,
+        name,
+    } = validate::list_query(&query)?;
 
     let base = &*ctx.base_url;
     let size = usize::try_from(page_size).unwrap_or(usize::MAX);
@@ -206,36 +159,32 @@ pub async fn list(
     if let Some(prev) = cut.prev {
         links.insert("prev".into(), link(Some(prev)));
     }
-    Ok(json(
+    Ok((
         StatusCode::OK,
-        &json!({
+        Json(json!({
             "page_size": page_size,
             // The spec lists a top-level `cursor` as required; real answers omit it. We give
             // the cursor of this page (null on the first), which satisfies both readings.
             "cursor": cursor.map(Cursor::encode),
             "_embedded": { "users": items },
             "_links": links,
-        }),
+        })),
     ))
 }
 
 pub async fn create(
     State(ctx): State<Ctx>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Response, ApiError> {
-    let caller = authorize(&ctx, &headers, &method, &uri)?;
-    let version = Version::of(&uri);
-    let body = json_object(Style::Users, &headers, body)?;
-    let input = validate(&body, true)?;
+    caller: Caller,
+    version: Version,
+    JsonObject(body): JsonObject,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let input = validate::body(&body, true)?;
     let name = match input.name {
         Field::Set(name) => name,
         // As Vonage does: an unnamed user gets a random name.
         Field::Absent | Field::Clear => format!("NAM-{}", uuid::Uuid::new_v4()),
     };
-    let now = crate::onboard::unix_now();
+    let now = crate::clock::unix_now();
     let base = &*ctx.base_url;
     let answer = ctx.store.update(Style::Users, |d| {
         let seq = d.take_seq();
@@ -260,25 +209,15 @@ pub async fn create(
         app.users.push(user);
         Ok(answer)
     })?;
-    Ok(json(StatusCode::CREATED, &answer))
-}
-
-/// The `{id or name}` of a user path; an unreadable one is a user that does not exist.
-fn user_path(id: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
-    id.map(|Path(id)| id)
-        .map_err(|_| ApiError::user_not_found())
+    Ok((StatusCode::CREATED, Json(answer)))
 }
 
 pub async fn get(
     State(ctx): State<Ctx>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    id: Result<Path<String>, PathRejection>,
-) -> Result<Response, ApiError> {
-    let caller = authorize(&ctx, &headers, &method, &uri)?;
-    let version = Version::of(&uri);
-    let id = user_path(id)?;
+    caller: Caller,
+    version: Version,
+    UserPath(id): UserPath,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
     let base = &*ctx.base_url;
     ctx.store
         .read(|d| {
@@ -286,24 +225,19 @@ pub async fn get(
             let user = &app.users[app.user_index(&id)?];
             Some(user_json(user, base, version))
         })
-        .map(|user| json(StatusCode::OK, &user))
+        .map(|user| (StatusCode::OK, Json(user)))
         .ok_or_else(ApiError::user_not_found)
 }
 
 pub async fn update(
     State(ctx): State<Ctx>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    id: Result<Path<String>, PathRejection>,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Response, ApiError> {
-    let caller = authorize(&ctx, &headers, &method, &uri)?;
-    let version = Version::of(&uri);
-    let id = user_path(id)?;
-    let body = json_object(Style::Users, &headers, body)?;
-    let input = validate(&body, false)?;
-    let now = crate::onboard::unix_now();
+    caller: Caller,
+    version: Version,
+    UserPath(id): UserPath,
+    JsonObject(body): JsonObject,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let input = validate::body(&body, false)?;
+    let now = crate::clock::unix_now();
     let base = &*ctx.base_url;
     let answer = ctx.store.update(Style::Users, |d| {
         let app = d
@@ -332,18 +266,14 @@ pub async fn update(
         user.updated = now;
         Ok(user_json(user, base, version))
     })?;
-    Ok(json(StatusCode::OK, &answer))
+    Ok((StatusCode::OK, Json(answer)))
 }
 
 pub async fn delete(
     State(ctx): State<Ctx>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    id: Result<Path<String>, PathRejection>,
-) -> Result<Response, ApiError> {
-    let caller = authorize(&ctx, &headers, &method, &uri)?;
-    let id = user_path(id)?;
+    caller: Caller,
+    UserPath(id): UserPath,
+) -> Result<StatusCode, ApiError> {
     ctx.store.update(Style::Users, |d| {
         let app = d
             .app_mut(&caller.application_id)
@@ -352,206 +282,12 @@ pub async fn delete(
         app.users.remove(index);
         Ok(())
     })?;
-    Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-/// An optional object field (`properties`, `channels`): absent, null (clear it), or an
-/// object that `check` finds nothing wrong with; every other value is a field error.
-fn object_field(
-    body: &Map<String, Value>,
-    name: &str,
-    invalid: &mut Vec<(String, String)>,
-    check: impl FnOnce(&Map<String, Value>, &mut Vec<(String, String)>),
-) -> Field<Value> {
-    match body.get(name) {
-        None => Field::Absent,
-        Some(Value::Null) => Field::Clear,
-        Some(value @ Value::Object(object)) => {
-            let before = invalid.len();
-            check(object, invalid);
-            if invalid.len() == before {
-                Field::Set(value.clone())
-            } else {
-                Field::Absent
-            }
-        }
-        Some(_) => {
-            invalid.push((name.into(), format!("\"{name}\" must be of type object")));
-            Field::Absent
-        }
-    }
-}
-
-/// One optional body field: not sent, sent as `null` (clears it on PATCH), or a value.
-#[derive(Debug)]
-enum Field<T> {
-    Absent,
-    Clear,
-    Set(T),
-}
-
-impl<T> Field<T> {
-    fn set(self) -> Option<T> {
-        match self {
-            Field::Set(v) => Some(v),
-            Field::Absent | Field::Clear => None,
-        }
-    }
-
-    fn apply(self, target: &mut Option<T>) {
-        match self {
-            Field::Absent => {}
-            Field::Clear => *target = None,
-            Field::Set(v) => *target = Some(v),
-        }
-    }
-}
-
-#[derive(Debug)]
-struct Input {
-    name: Field<String>,
-    display_name: Field<String>,
-    image_url: Field<String>,
-    properties: Field<Value>,
-    channels: Field<Value>,
-}
-
-/// Checks a create or patch body, with the API's Joi-style reasons (`"name" must be a
-/// string`). Unknown fields (such as an `id` or `_links` sent back) are ignored.
-fn validate(body: &Map<String, Value>, creating: bool) -> Result<Input, ApiError> {
-    let mut invalid: Vec<(String, String)> = Vec::new();
-    let mut string = |field: &str, check: fn(&str) -> Option<&'static str>| -> Field<String> {
-        match body.get(field) {
-            None => Field::Absent,
-            Some(Value::Null) => Field::Clear,
-            Some(Value::String(s)) => match check(s) {
-                None => Field::Set(s.clone()),
-                Some(reason) => {
-                    invalid.push((field.into(), format!("\"{field}\" {reason}")));
-                    Field::Absent
-                }
-            },
-            Some(_) => {
-                invalid.push((field.into(), format!("\"{field}\" must be a string")));
-                Field::Absent
-            }
-        }
-    };
-    let name = string("name", |s| {
-        s.trim().is_empty().then_some("is not allowed to be empty")
-    });
-    let display_name = string("display_name", |_| None);
-    let image_url = string("image_url", |s| {
-        url::Url::parse(s).is_err().then_some("must be a valid uri")
-    });
-    if !creating && matches!(name, Field::Clear) {
-        invalid.push(("name".into(), "\"name\" must be a string".into()));
-    }
-    let properties = object_field(body, "properties", &mut invalid, |props, invalid| {
-        if props
-            .get("custom_data")
-            .is_some_and(|c| !c.is_object() && !c.is_null())
-        {
-            invalid.push((
-                "properties.custom_data".into(),
-                "\"properties.custom_data\" must be of type object".into(),
-            ));
-        }
-        if props
-            .get("ttl")
-            .is_some_and(|t| !t.is_null() && t.as_u64().is_none_or(|t| t > 2_147_483_648))
-        {
-            invalid.push((
-                "properties.ttl".into(),
-                "\"properties.ttl\" must be a positive integer up to 2147483648".into(),
-            ));
-        }
-    });
-    let channels = object_field(body, "channels", &mut invalid, |channels, invalid| {
-        for (kind, list) in channels {
-            match list.as_array() {
-                Some(items) => {
-                    if let Some(i) = items.iter().position(|item| !item.is_object()) {
-                        invalid.push((
-                            format!("channels.{kind}[{i}]"),
-                            format!("\"channels.{kind}[{i}]\" must be of type object"),
-                        ));
-                    }
-                }
-                None => invalid.push((
-                    format!("channels.{kind}"),
-                    format!("\"channels.{kind}\" must be an array"),
-                )),
-            }
-        }
-    });
-    if !invalid.is_empty() {
-        return Err(ApiError::users_validation(invalid));
-    }
-    Ok(Input {
-        name,
-        display_name,
-        image_url,
-        properties,
-        channels,
-    })
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn invalid_names(body: Value, creating: bool) -> Vec<String> {
-        let Value::Object(map) = body else { panic!() };
-        match validate(&map, creating) {
-            Ok(_) => Vec::new(),
-            Err(e) => e.body()["invalid_parameters"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|p| p["name"].as_str().unwrap().to_owned())
-                .collect(),
-        }
-    }
-
-    #[test]
-    fn good_bodies_pass() {
-        let body = json!({
-            "name": "alice", "display_name": "Alice", "image_url": "https://example.com/a.png",
-            "properties": { "custom_data": { "tier": "gold" }, "ttl": 3600 },
-            "channels": { "pstn": [ { "number": 447700900000u64 } ], "sms": [ { "number": "447700900000" } ] },
-            "id": "USR-ignored", "_links": {}
-        });
-        assert!(invalid_names(body, true).is_empty());
-        assert!(invalid_names(json!({}), true).is_empty());
-        assert!(invalid_names(json!({"name": null}), true).is_empty());
-    }
-
-    #[test]
-    fn bad_fields_are_each_named() {
-        let got = invalid_names(
-            json!({
-                "name": 3, "display_name": [], "image_url": "not a url",
-                "properties": { "custom_data": 1, "ttl": -1 },
-                "channels": { "sms": {}, "pstn": [1] }
-            }),
-            true,
-        );
-        for expected in [
-            "name",
-            "display_name",
-            "image_url",
-            "properties.custom_data",
-            "properties.ttl",
-            "channels.sms",
-            "channels.pstn[0]",
-        ] {
-            assert!(got.contains(&expected.to_owned()), "{expected} in {got:?}");
-        }
-        assert_eq!(invalid_names(json!({"name": ""}), true), ["name"]);
-        assert_eq!(invalid_names(json!({"name": null}), false), ["name"]);
-        assert_eq!(invalid_names(json!({"channels": 1}), false), ["channels"]);
-    }
 
     #[test]
     fn timestamps_are_rfc3339() {

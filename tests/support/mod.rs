@@ -1,13 +1,26 @@
-//! Helpers shared by the integration tests: skip messages, running the binary, and
-//! `vonage-onboard sandbox` as a child process.
+//! The one harness of the integration tests (`mod support;` in each file): skip messages,
+//! running the binary, the sandbox as a child process ([`process`]) or in-process with a
+//! client ([`http`], [`client`]), tokens from the fixture keys ([`tokens`]).
+//!
+//! `pty.rs` beside this file (the wizard in a pseudo-terminal, seen through `vt100`) is not
+//! a submodule: the files that drive a terminal, and `benches/wizard.rs`, include it with
+//! `#[path]`, so the other test binaries do not build it.
 // Each test file uses a subset of these helpers.
 #![allow(dead_code)]
+
+pub mod client;
+pub mod http;
+pub mod process;
+pub mod tokens;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+
+#[allow(unused_imports)] // not every test file starts a sandbox process
+pub use process::{SandboxProcess, start_sandbox};
 
 /// Says why a test cannot run here. Written straight to stderr, not through `eprintln!`,
 /// which the test harness captures and hides for a passing test: a skip must be seen.
@@ -25,84 +38,6 @@ pub fn run_ok(c: &mut assert_cmd::Command) -> Output {
         String::from_utf8_lossy(&out.stderr)
     );
     out
-}
-
-/// How long the sandbox may take to print its three lines.
-const SANDBOX_START_TIMEOUT: Duration = Duration::from_secs(15);
-
-/// `vonage-onboard sandbox` in the background; killed (and its log removed) when dropped.
-pub struct SandboxProcess {
-    child: Child,
-    pub url: String,
-    pub api_key: String,
-    pub api_secret: String,
-    stderr_log: PathBuf,
-}
-
-impl SandboxProcess {
-    /// What the sandbox logged, for failure messages.
-    pub fn log(&self) -> String {
-        std::fs::read_to_string(&self.stderr_log).unwrap_or_default()
-    }
-}
-
-impl Drop for SandboxProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_file(&self.stderr_log);
-    }
-}
-
-/// Starts `vonage-onboard sandbox EXTRA…` in `cwd` and reads its `url:`, `api_key:`,
-/// `api_secret:` lines within a time limit. Its stdout is drained in the background so the
-/// pipe stays open; its stderr goes to a log file shown on failure.
-pub fn start_sandbox(cwd: &Path, extra: &[&str]) -> SandboxProcess {
-    let stderr_log = std::env::temp_dir().join(format!(
-        "vonage-onboard-sandbox-{}.log",
-        uuid::Uuid::new_v4().simple()
-    ));
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("vonage-onboard"))
-        .current_dir(cwd)
-        .arg("sandbox")
-        .args(extra)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(&stderr_log).unwrap())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            // The receiver stops listening after three lines; keep draining regardless.
-            let _ = tx.send(line);
-        }
-    });
-    let deadline = Instant::now() + SANDBOX_START_TIMEOUT;
-    let mut field = |name: &str| -> String {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let line = rx.recv_timeout(left).unwrap_or_else(|e| {
-            let _ = child.kill();
-            panic!(
-                "no `{name}:` line from `vonage-onboard sandbox` ({e}); stderr: {}",
-                std::fs::read_to_string(&stderr_log).unwrap_or_default()
-            )
-        });
-        line.strip_prefix(&format!("{name}: "))
-            .unwrap_or_else(|| panic!("expected `{name}: ...`, got {line:?}"))
-            .to_owned()
-    };
-    let (url, api_key, api_secret) = (field("url"), field("api_key"), field("api_secret"));
-    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
-    SandboxProcess {
-        child,
-        url,
-        api_key,
-        api_secret,
-        stderr_log,
-    }
 }
 
 /// The directory of the test fixtures (keys, config files).
