@@ -46,7 +46,7 @@ fn signing(c: &mut Criterion) {
 
     let claims = signer.mint(&subject, DEFAULT_USER, 1_700_000_000).claims;
     let unregistered = PrivateKey::from_pem(UNREGISTERED_PEM).expect("fixture key parses");
-    let stock_key = EncodingKey::from_rsa_der(unregistered.to_pkcs1_der().as_bytes());
+    let stock_key = EncodingKey::from_rsa_der(unregistered.pkcs1_der());
     let header = Header::new(Algorithm::RS256);
     c.bench_function("jsonwebtoken::encode, stock (DER parsed per call)", |b| {
         b.iter(|| jsonwebtoken::encode(&header, black_box(&claims), &stock_key))
@@ -71,8 +71,8 @@ fn signing(c: &mut Criterion) {
         })
     });
 
-    let rsa_key = rsa::PrivateKey::from_pkcs1_der(signer.key().to_pkcs1_der().as_bytes())
-        .expect("fixture key parses");
+    let rsa_key =
+        rsa::PrivateKey::from_pkcs1_der(signer.key().pkcs1_der()).expect("fixture key parses");
     let digest = Sha256::digest(b"header.payload");
     c.bench_function(
         "rsa 0.10 PKCS#1 v1.5 sign (not used: see auth::keys)",

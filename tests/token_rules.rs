@@ -102,7 +102,7 @@ fn the_sandbox_and_token_inspect_judge_every_token_alike() {
 
     let rsa_key = |pem: &str| {
         let key = vonage_onboard::auth::keys::PrivateKey::from_pem(pem).unwrap();
-        EncodingKey::from_rsa_der(key.to_pkcs1_der().as_bytes())
+        EncodingKey::from_rsa_der(key.pkcs1_der())
     };
     let (ours, theirs) = (rsa_key(TEST_KEY), rsa_key(OTHER_KEY));
     let rs256 = Header::new(Algorithm::RS256);

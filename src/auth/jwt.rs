@@ -100,12 +100,11 @@ impl std::fmt::Debug for Signer {
 
 impl Signer {
     pub fn new(application_id: AppId, key: PrivateKey) -> Self {
-        let der = key.to_pkcs1_der();
         let parsed =
-            provider::register(der.as_bytes()).expect("aws-lc reads every key that rsa validated");
+            provider::register(key.pkcs1_der()).expect("aws-lc reads every key that rsa validated");
         Signer {
             application_id,
-            encoding: EncodingKey::from_rsa_der(der.as_bytes()),
+            encoding: EncodingKey::from_rsa_der(key.pkcs1_der()),
             key,
             header: Header::new(Algorithm::RS256),
             _parsed: parsed,
@@ -227,10 +226,9 @@ mod tests {
             .claims;
         let ours = s.sign(&claims);
         let (input, signature) = ours.expose().rsplit_once('.').unwrap();
-        let der = s.key().to_pkcs1_der();
         let stock = (jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER.signer_factory)(
             &Algorithm::RS256,
-            &EncodingKey::from_rsa_der(der.as_bytes()),
+            &EncodingKey::from_rsa_der(s.key().pkcs1_der()),
         )
         .unwrap();
         let expected = stock.try_sign(input.as_bytes()).unwrap();

@@ -10,10 +10,9 @@ use std::path::Path;
 use rsa::pkcs1::{
     DecodeRsaPrivateKey, DecodeRsaPublicKey, EncodeRsaPrivateKey, EncodeRsaPublicKey,
 };
-use rsa::pkcs8::der::SecretDocument;
 use rsa::pkcs8::{
-    DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding,
-    ObjectIdentifier, PrivateKeyInfoRef, SubjectPublicKeyInfoRef,
+    DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding, ObjectIdentifier,
+    PrivateKeyInfoRef, SubjectPublicKeyInfoRef,
 };
 use secrecy::zeroize::Zeroizing;
 
@@ -44,6 +43,9 @@ pub enum KeyError {
 /// An RSA private key, parsed once. Its `Debug` never shows key material.
 pub struct PrivateKey {
     key: rsa::PrivateKey,
+    /// PKCS#1 `RSAPrivateKey` DER, kept from parsing (for PKCS#8 it is the inner
+    /// `privateKey` octets) so a one-shot `token` run does not encode it again.
+    pkcs1_der: Zeroizing<Vec<u8>>,
 }
 
 impl std::fmt::Debug for PrivateKey {
@@ -77,20 +79,24 @@ impl PrivateKey {
     /// A fresh RSA-2048 key pair from the OS random source. CPU-heavy (tens to hundreds of
     /// milliseconds): call it off any UI thread.
     pub fn generate() -> Result<Self, KeyError> {
-        rsa::PrivateKey::new(&mut getrandom::SysRng, GENERATED_BITS)
-            .map(|key| PrivateKey { key })
-            .map_err(|_| KeyError::Generation)
+        let key = rsa::PrivateKey::new(&mut getrandom::SysRng, GENERATED_BITS)
+            .map_err(|_| KeyError::Generation)?;
+        let pkcs1_der = key.to_pkcs1_der().map_err(|_| KeyError::Generation)?;
+        Ok(PrivateKey {
+            key,
+            pkcs1_der: Zeroizing::new(pkcs1_der.as_bytes().to_vec()),
+        })
     }
 
     /// Reads a PKCS#8 (`BEGIN PRIVATE KEY`) or PKCS#1 (`BEGIN RSA PRIVATE KEY`) PEM text.
     pub fn from_pem(text: &str) -> Result<Self, KeyError> {
         let pem = parse_pem(text)?;
         let der = Zeroizing::new(pem.contents().to_vec());
-        let key = match pem.tag() {
+        let pkcs1_der = match pem.tag() {
             "PRIVATE KEY" => {
                 let info = PrivateKeyInfoRef::try_from(der.as_slice()).map_err(damaged)?;
                 refuse_non_rsa(info.algorithm.oid)?;
-                rsa::PrivateKey::from_pkcs8_der(&der).map_err(damaged)
+                Zeroizing::new(info.private_key.as_bytes().to_vec())
             }
             "RSA PRIVATE KEY" => {
                 if pem
@@ -100,7 +106,7 @@ impl PrivateKey {
                 {
                     return Err(KeyError::Encrypted);
                 }
-                rsa::PrivateKey::from_pkcs1_der(&der).map_err(damaged)
+                der
             }
             "ENCRYPTED PRIVATE KEY" => return Err(KeyError::Encrypted),
             "EC PRIVATE KEY" => return Err(KeyError::NotRsa("an EC key")),
@@ -110,11 +116,12 @@ impl PrivateKey {
                 ));
             }
             other => return Err(KeyError::WrongKind(describe_label(other))),
-        }?;
+        };
+        let key = rsa::PrivateKey::from_pkcs1_der(&pkcs1_der).map_err(damaged)?;
         // Parsing checks the structure; this checks the numbers agree (d·e ≡ 1, p·q = n).
         key.validate()
             .map_err(|e| KeyError::Damaged(e.to_string()))?;
-        Ok(PrivateKey { key })
+        Ok(PrivateKey { key, pkcs1_der })
     }
 
     /// Reads a private key file; errors name the file.
@@ -131,10 +138,8 @@ impl PrivateKey {
     }
 
     /// The key as PKCS#1 `RSAPrivateKey` DER: what jsonwebtoken's aws-lc signer reads.
-    pub fn to_pkcs1_der(&self) -> SecretDocument {
-        self.key
-            .to_pkcs1_der()
-            .expect("a validated RSA key always encodes as PKCS#1")
+    pub fn pkcs1_der(&self) -> &[u8] {
+        &self.pkcs1_der
     }
 
     pub fn public_key(&self) -> PublicKey {

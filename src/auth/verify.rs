@@ -516,7 +516,7 @@ mod tests {
         let text = jsonwebtoken::encode(
             &Header::new(Algorithm::RS256),
             &serde_json::json!({"application_id": APP, "iat": "1"}),
-            &jsonwebtoken::EncodingKey::from_rsa_der(s.key().to_pkcs1_der().as_bytes()),
+            &jsonwebtoken::EncodingKey::from_rsa_der(s.key().pkcs1_der()),
         )
         .unwrap();
         assert!(matches!(
@@ -526,7 +526,7 @@ mod tests {
         let neither = jsonwebtoken::encode(
             &Header::new(Algorithm::RS256),
             &serde_json::json!({"application_id": APP}),
-            &jsonwebtoken::EncodingKey::from_rsa_der(s.key().to_pkcs1_der().as_bytes()),
+            &jsonwebtoken::EncodingKey::from_rsa_der(s.key().pkcs1_der()),
         )
         .unwrap();
         assert_eq!(

@@ -69,7 +69,7 @@ pub fn raw_token(
     let signature = match key {
         Some(key) => jsonwebtoken::crypto::sign(
             input.as_bytes(),
-            &jsonwebtoken::EncodingKey::from_rsa_der(key.to_pkcs1_der().as_bytes()),
+            &jsonwebtoken::EncodingKey::from_rsa_der(key.pkcs1_der()),
             jsonwebtoken::Algorithm::RS256,
         )
         .unwrap(),
