@@ -3,25 +3,25 @@
 
 use ratatui::text::{Line, Span};
 
-use crate::tui::model::{Model, Step};
+use crate::tui::screens::Step;
 use crate::tui::theme::Theme;
 
-pub fn step_bar(model: &Model, theme: Theme) -> Line<'static> {
+/// `steps` in order, each with whether it is done.
+pub fn step_bar(steps: &[(Step, bool)], current: Step, theme: Theme) -> Line<'static> {
     let mut spans = Vec::new();
-    for (i, step) in Step::ALL.into_iter().enumerate() {
+    for (i, &(step, done)) in steps.iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled(" · ", theme.dim()));
         }
-        let done = if model.is_done(step) { " ✓" } else { "" };
-        let text = format!("{} {}{done}", step.number(), step.title());
-        let style = if step == model.step {
+        let mark = if done { " ✓" } else { "" };
+        let style = if step == current {
             theme.selected()
-        } else if model.is_done(step) {
+        } else if done {
             theme.success()
         } else {
             theme.dim()
         };
-        spans.push(Span::styled(text, style));
+        spans.push(Span::styled(format!("{}{mark}", step.heading()), style));
     }
     Line::from(spans)
 }
