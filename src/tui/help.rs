@@ -26,11 +26,19 @@ pub fn entries(model: &Model) -> (Vec<Hint>, Vec<Hint>) {
     (screen, global)
 }
 
-/// The help's lines.
+/// The help's lines: this screen's keys first (a short window cuts the end), then those of
+/// every screen, then what the steps are.
 pub fn lines(model: &Model, theme: Theme) -> Vec<Line<'static>> {
-    let mut lines = vec![Line::from(
+    let (screen, global) = entries(model);
+    let mut lines = Vec::new();
+    if !screen.is_empty() {
+        lines.push(keys_line(&format!("{}:", model.step.title()), &screen, theme));
+    }
+    lines.push(keys_line("Everywhere:", &global, theme));
+    lines.push(Line::from(""));
+    lines.push(Line::from(
         "vonage-onboard walks you through what the Vonage Client SDK needs:",
-    )];
+    ));
     let width = Step::ALL
         .iter()
         .map(|s| s.heading().chars().count())
@@ -43,12 +51,6 @@ pub fn lines(model: &Model, theme: Theme) -> Vec<Line<'static>> {
             step.about()
         )));
     }
-    let (screen, global) = entries(model);
-    lines.push(Line::from(""));
-    if !screen.is_empty() {
-        lines.push(keys_line(&format!("{}:", model.step.title()), &screen, theme));
-    }
-    lines.push(keys_line("Everywhere:", &global, theme));
     lines.push(Line::from(""));
     lines.push(Line::from(
         "Everything you do is saved; reopening resumes at the first unfinished step.",

@@ -153,6 +153,11 @@ impl Hint {
 /// The binding that takes `key`: a Ctrl binding for it, else one for its key code, else the
 /// table's `Other` (the focused field).
 pub fn find<A: Copy>(table: &[Binding<A>], key: KeyEvent) -> Option<&Binding<A>> {
+    find_named(table, key).or_else(|| table.iter().find(|b| b.keys.contains(&Key::Other)))
+}
+
+/// The binding that names `key` itself (not the focused field's catch-all).
+pub fn find_named<A: Copy>(table: &[Binding<A>], key: KeyEvent) -> Option<&Binding<A>> {
     let ctrl_char = match key.code {
         KeyCode::Char(c) if Key::is_ctrl(&key) => Some(c.to_ascii_lowercase()),
         _ => None,
@@ -164,7 +169,6 @@ pub fn find<A: Copy>(table: &[Binding<A>], key: KeyEvent) -> Option<&Binding<A>>
         .or_else(|| {
             has(&|k| *k == Key::StepNumber && matches!(key.code, KeyCode::Char('1'..='9')))
         })
-        .or_else(|| has(&|k| *k == Key::Other))
 }
 
 /// Separator between footer hints.
@@ -232,6 +236,9 @@ mod tests {
         assert_eq!(press(KeyCode::Char('3'), KeyModifiers::NONE), Some(A::Go));
         assert_eq!(press(KeyCode::Char('0'), KeyModifiers::NONE), Some(A::Edit));
         assert_eq!(find(&TABLE[..1], KeyEvent::from(KeyCode::Enter)), None);
+        let esc = KeyEvent::from(KeyCode::Esc);
+        assert_eq!(find(TABLE, esc).map(|b| b.action), Some(A::Edit));
+        assert_eq!(find_named(TABLE, esc), None, "the field's catch-all names no key");
     }
 
     fn hint(key: &str, label: &'static str, priority: Priority) -> Hint {

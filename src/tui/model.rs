@@ -28,7 +28,7 @@ pub enum Global {
 }
 
 const QUIT: Binding<Global> = Binding::new(&[ctrl('c')], "Ctrl-C", Global::Quit, "quit", Priority::Always)
-    .help("quit; everything done so far is saved");
+    .help("quit (all is saved)");
 const HELP: Binding<Global> = Binding::new(
     &[ch('?'), code(KeyCode::F(1))],
     "?",
@@ -36,10 +36,10 @@ const HELP: Binding<Global> = Binding::new(
     "help",
     Priority::Always,
 )
-.help("this help (F1 while typing in a field)");
+.help("this help");
 const HELP_TYPING: Binding<Global> =
     Binding::new(&[code(KeyCode::F(1))], "F1", Global::Help, "help", Priority::Always)
-        .help("this help (? types a ? here)");
+        .help("this help (? is typed into the field)");
 const BACK: Binding<Global> = Binding::new(
     &[code(KeyCode::Esc)],
     "Esc",
@@ -47,7 +47,7 @@ const BACK: Binding<Global> = Binding::new(
     "back",
     Priority::Normal,
 )
-.help("back to the previous step; while a request is in flight, cancels it if it can be");
+.help("back a step (cancels a request in flight)");
 const GO_TO: Binding<Global> = Binding::new(
     &[Key::StepNumber],
     "1-9",
@@ -55,7 +55,7 @@ const GO_TO: Binding<Global> = Binding::new(
     "step",
     Priority::Low,
 )
-.help("go to that step (a done one, or up to the first unfinished)");
+.help("go to a step reached before");
 const CLOSE: Binding<Global> = Binding::new(
     &[code(KeyCode::Esc), code(KeyCode::Enter), ch('q'), ch('?')],
     "Esc",

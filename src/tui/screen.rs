@@ -200,6 +200,7 @@ pub trait AnyScreen {
     fn enter(&mut self, ctx: &mut Ctx);
     /// `None` when no binding takes the key.
     fn on_key(&mut self, key: KeyEvent, ctx: &mut Ctx) -> Option<Nav>;
+    /// Whether a binding names `key` (the focused field's catch-all does not count).
     fn binds(&self, key: KeyEvent) -> bool;
     fn hints(&self) -> Vec<Hint>;
     fn on_paste(&mut self, text: &str);
@@ -227,7 +228,7 @@ impl<S: Screen> AnyScreen for S {
     }
 
     fn binds(&self, key: KeyEvent) -> bool {
-        keys::find(self.bindings(), key).is_some()
+        keys::find_named(self.bindings(), key).is_some()
     }
 
     fn hints(&self) -> Vec<Hint> {

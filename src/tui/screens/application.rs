@@ -147,8 +147,8 @@ const READY: &[Binding<Action>] = &[
         &[ch('n')],
         "n",
         Action::Another,
-        "another application",
-        Priority::Low,
+        "another app",
+        Priority::Normal,
     )
     .help("choose or create another application"),
 ];

@@ -59,13 +59,13 @@ macro_rules! steps {
 
 steps! {
     Account account: account::AccountScreen, "Account",
-        "your API key and secret, checked with Vonage and stored (secret 0600)";
+        "API key and secret, checked with Vonage, stored (0600)";
     Application application: application::ApplicationScreen, "Application",
-        "an rtc application; its private key is saved here before Vonage is asked";
+        "an rtc application; its private key is saved here first";
     Users users: users::UsersScreen, "Users",
         "one user per person who logs in";
     Tokens tokens: tokens::TokensScreen, "Tokens",
-        "a signed JWT per user (at most 24 h), copied with one key, regenerated with r";
+        "a signed JWT per user (at most 24 h) to copy or save";
 }
 
 impl Step {

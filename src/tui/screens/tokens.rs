@@ -106,21 +106,17 @@ const ROWS: &[Binding<Action>] = &[
         "generate",
         Priority::High,
     )
-    .help("generate the user's token (a new one if it has one)"),
+    .help("generate a token"),
     Binding::new(&[ch('r')], "r", Action::Mint, "regenerate", Priority::Normal)
-        .help("regenerate the token, with the row's TTL and ACL"),
+        .help("regenerate (the row's TTL and ACL)"),
     Binding::new(&[ch('c')], "c", Action::Copy, "copy", Priority::High)
-        .help("copy the token to the clipboard"),
+        .help("copy it"),
     Binding::new(&[ch('s')], "s", Action::Save, "save", Priority::Normal)
-        .help("save the token to a file (0600)"),
+        .help("save it to a file"),
     Binding::new(&[ch('i')], "i", Action::Inspect, "inspect", Priority::Normal)
-        .help("show the token's header and claims"),
-    Binding::new(&[ch('t')], "t", Action::CycleTtl, "TTL", Priority::Low).help(
-        "TTL: the next of 15m, 1h, 6h, 24h; from 24h a custom one is typed (Esc keeps 24h)",
-    ),
-    Binding::new(&[ch('a')], "a", Action::CycleAcl, "ACL", Priority::Low).help(
-        "ACL: client-sdk, client-sdk-minimal, all; from all a custom JSON is edited (Esc keeps all)",
-    ),
+        .help("show its claims"),
+    Binding::new(&[ch('t')], "t", Action::CycleTtl, "TTL", Priority::Low).help("TTL: next of 15m 1h 6h 24h, then type one"),
+    Binding::new(&[ch('a')], "a", Action::CycleAcl, "ACL", Priority::Low).help("ACL: next preset, then edit JSON"),
     Binding::new(
         &[code(KeyCode::Up), code(KeyCode::BackTab)],
         "↑",
@@ -144,13 +140,13 @@ const TTL_EDITOR: &[Binding<Action>] = &[
         "apply",
         Priority::High,
     )
-    .help("use this TTL for the row's next token"),
+    .help("use this TTL for the next token"),
     CANCEL,
     EDIT,
 ];
 const ACL_EDITOR: &[Binding<Action>] = &[
     Binding::new(&[ctrl('s')], "Ctrl-S", Action::Apply, "apply ACL", Priority::High)
-        .help("use this ACL for the row's next token (Enter is a new line)"),
+        .help("use this ACL for the next token (Enter is a new line)"),
     CANCEL,
     EDIT,
 ];
@@ -162,7 +158,7 @@ const SAVE_EDITOR: &[Binding<Action>] = &[
         "save",
         Priority::High,
     )
-    .help("save to this file (an existing file is never overwritten)"),
+    .help("save to this file (never over an existing one)"),
     CANCEL,
     EDIT,
 ];
