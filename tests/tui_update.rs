@@ -13,8 +13,8 @@ use vonage_onboard::tui::effect::Effect;
 use vonage_onboard::tui::model::{Model, Overlay, Step};
 use vonage_onboard::tui::msg::Msg;
 use vonage_onboard::tui::protocol::{
-    AccountSummary, AppSummary, Command, CurrentApp, Failure, Hidden, Outcome, RequestId,
-    Snapshot, StoredUser, TokenView, UserRow, WorkerEvent,
+    AccountSummary, AppSummary, Command, CurrentApp, Failure, Hidden, Outcome, RequestId, Snapshot,
+    StoredUser, TokenView, UserRow, WorkerEvent,
 };
 use vonage_onboard::tui::screens::account;
 use vonage_onboard::tui::screens::tokens::{TokenState, token_state};

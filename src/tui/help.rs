@@ -32,7 +32,11 @@ pub fn lines(model: &Model, theme: Theme) -> Vec<Line<'static>> {
     let (screen, global) = entries(model);
     let mut lines = Vec::new();
     if !screen.is_empty() {
-        lines.push(keys_line(&format!("{}:", model.step.title()), &screen, theme));
+        lines.push(keys_line(
+            &format!("{}:", model.step.title()),
+            &screen,
+            theme,
+        ));
     }
     lines.push(keys_line("Everywhere:", &global, theme));
     lines.push(Line::from(""));

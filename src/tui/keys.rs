@@ -117,6 +117,7 @@ impl<A> Binding<A> {
     /// The footer's and the help's view of the row.
     pub fn hint(&self) -> Hint {
         Hint {
+            bound: self.keys,
             key: self.shown.to_owned(),
             keys: self
                 .keys
@@ -134,6 +135,7 @@ impl<A> Binding<A> {
 /// A binding without its action: what the footer and the help draw.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hint {
+    pub bound: &'static [Key],
     /// The footer's short form.
     pub key: String,
     /// Every key the binding answers to, for the help.
@@ -147,6 +149,11 @@ impl Hint {
     /// Columns the hint takes in the footer: `key label`.
     pub fn width(&self) -> usize {
         self.key.chars().count() + 1 + self.label.chars().count()
+    }
+
+    /// Whether the binding takes `key` (as `find` would).
+    pub fn names(&self, key: KeyEvent) -> bool {
+        find(&[Binding::new(self.bound, "", (), "", self.priority)], key).is_some()
     }
 }
 
@@ -166,9 +173,7 @@ pub fn find_named<A: Copy>(table: &[Binding<A>], key: KeyEvent) -> Option<&Bindi
     ctrl_char
         .and_then(|c| has(&|k| *k == Key::Ctrl(c)))
         .or_else(|| has(&|k| *k == Key::Code(key.code)))
-        .or_else(|| {
-            has(&|k| *k == Key::StepNumber && matches!(key.code, KeyCode::Char('1'..='9')))
-        })
+        .or_else(|| has(&|k| *k == Key::StepNumber && matches!(key.code, KeyCode::Char('1'..='9'))))
 }
 
 /// Separator between footer hints.
@@ -238,11 +243,17 @@ mod tests {
         assert_eq!(find(&TABLE[..1], KeyEvent::from(KeyCode::Enter)), None);
         let esc = KeyEvent::from(KeyCode::Esc);
         assert_eq!(find(TABLE, esc).map(|b| b.action), Some(A::Edit));
-        assert_eq!(find_named(TABLE, esc), None, "the field's catch-all names no key");
+        assert_eq!(
+            find_named(TABLE, esc),
+            None,
+            "the field's catch-all names no key"
+        );
     }
 
     fn hint(key: &str, label: &'static str, priority: Priority) -> Hint {
-        Binding::new(&[], "", (), label, priority).hint().with_key(key)
+        Binding::new(&[], "", (), label, priority)
+            .hint()
+            .with_key(key)
     }
 
     impl Hint {
@@ -262,7 +273,12 @@ mod tests {
             hint("Ctrl-C", "quit", Priority::Always),
             hint("type", "edit", Priority::HelpOnly),
         ];
-        let keys = |w| fit(&hints, w).iter().map(|h| h.key.clone()).collect::<Vec<_>>();
+        let keys = |w| {
+            fit(&hints, w)
+                .iter()
+                .map(|h| h.key.clone())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(keys(200), ["Enter", "x", "Tab", "?", "Ctrl-C"]);
         // 52 columns: everything; one less and the Low hint goes first.
         assert_eq!(keys(52), ["Enter", "x", "Tab", "?", "Ctrl-C"]);

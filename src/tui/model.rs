@@ -27,8 +27,14 @@ pub enum Global {
     Close,
 }
 
-const QUIT: Binding<Global> = Binding::new(&[ctrl('c')], "Ctrl-C", Global::Quit, "quit", Priority::Always)
-    .help("quit (all is saved)");
+const QUIT: Binding<Global> = Binding::new(
+    &[ctrl('c')],
+    "Ctrl-C",
+    Global::Quit,
+    "quit",
+    Priority::Always,
+)
+.help("quit (all is saved)");
 const HELP: Binding<Global> = Binding::new(
     &[ch('?'), code(KeyCode::F(1))],
     "?",
@@ -37,9 +43,14 @@ const HELP: Binding<Global> = Binding::new(
     Priority::Always,
 )
 .help("this help");
-const HELP_TYPING: Binding<Global> =
-    Binding::new(&[code(KeyCode::F(1))], "F1", Global::Help, "help", Priority::Always)
-        .help("this help (? is typed into the field)");
+const HELP_TYPING: Binding<Global> = Binding::new(
+    &[code(KeyCode::F(1))],
+    "F1",
+    Global::Help,
+    "help",
+    Priority::Always,
+)
+.help("this help (? is typed into the field)");
 const BACK: Binding<Global> = Binding::new(
     &[code(KeyCode::Esc)],
     "Esc",
@@ -111,7 +122,11 @@ impl Model {
     }
 
     /// Runs `f` on `step`'s screen with what it may touch.
-    pub fn with_screen<R>(&mut self, step: Step, f: impl FnOnce(&mut dyn AnyScreen, &mut Ctx) -> R) -> R {
+    pub fn with_screen<R>(
+        &mut self,
+        step: Step,
+        f: impl FnOnce(&mut dyn AnyScreen, &mut Ctx) -> R,
+    ) -> R {
         let facts = self.screens.facts();
         let mut ctx = Ctx {
             ctl: &mut self.ctl,

@@ -30,7 +30,10 @@ pub enum Nav {
 pub enum Overlay {
     Help,
     /// A token's decoded header and claims.
-    Inspect { title: String, lines: Vec<String> },
+    Inspect {
+        title: String,
+        lines: Vec<String>,
+    },
 }
 
 /// What a screen says after reading the stored state.

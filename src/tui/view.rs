@@ -127,7 +127,10 @@ fn footer_line(model: &Model, width: u16, theme: Theme) -> Line<'static> {
 pub fn footer(model: &Model, width: u16) -> Vec<keys::Hint> {
     let (screen, global) = model.hints();
     let all: Vec<keys::Hint> = screen.into_iter().chain(global).collect();
-    keys::fit(&all, width as usize).into_iter().cloned().collect()
+    keys::fit(&all, width as usize)
+        .into_iter()
+        .cloned()
+        .collect()
 }
 
 /// The footer as text, for tests and the README.

@@ -214,7 +214,7 @@ impl Screen for AccountScreen {
             }
             Action::OpenDashboard => ctx.ctl.effects.push(Effect::OpenUrl(DASHBOARD_URL.into())),
             Action::NextField => self.move_focus(1),
-            Action::PreviousField => self.move_focus(3),
+            Action::PreviousField => self.move_focus(2),
             Action::Reveal => self.reveal = !self.reveal,
             Action::Verify => self.submit(ctx.ctl),
             Action::CycleRegion => {
@@ -281,6 +281,7 @@ impl AccountScreen {
         }
     }
 
+    /// Moves `by` fields forward round the three (2 is one back).
     fn move_focus(&mut self, by: usize) {
         let order = [Field::Key, Field::Secret, Field::Region];
         let at = order.iter().position(|f| *f == self.focus).unwrap_or(0);

@@ -183,8 +183,14 @@ const LIST: &[Binding<Action>] = &[
         "page down",
         Priority::HelpOnly,
     ),
-    Binding::new(&[Key::Other], "type", Action::Filter, "filter", Priority::Low)
-        .help("filter by name or id"),
+    Binding::new(
+        &[Key::Other],
+        "type",
+        Action::Filter,
+        "filter",
+        Priority::Low,
+    )
+    .help("filter by name or id"),
     Binding::new(
         &[code(KeyCode::Enter)],
         "Enter",
@@ -193,16 +199,28 @@ const LIST: &[Binding<Action>] = &[
         Priority::High,
     )
     .help("create a new application, or use the chosen one"),
-    Binding::new(&[ctrl('l')], "Ctrl-L", Action::Reload, "reload", Priority::Low)
-        .help("list the applications again"),
+    Binding::new(
+        &[ctrl('l')],
+        "Ctrl-L",
+        Action::Reload,
+        "reload",
+        Priority::Low,
+    )
+    .help("list the applications again"),
 ];
 const CREATE_FIELD: &[Binding<Action>] = &[
     CREATE,
     NEXT_FIELD,
     PREVIOUS_FIELD,
     CANCEL,
-    Binding::new(&[Key::Other], "type", Action::Edit, "edit", Priority::HelpOnly)
-        .help("edit the field"),
+    Binding::new(
+        &[Key::Other],
+        "type",
+        Action::Edit,
+        "edit",
+        Priority::HelpOnly,
+    )
+    .help("edit the field"),
 ];
 const CREATE_CHOICE: &[Binding<Action>] = &[
     CREATE,
@@ -234,8 +252,14 @@ const ADOPT: &[Binding<Action>] = &[
         "back to list",
         Priority::Normal,
     ),
-    Binding::new(&[Key::Other], "type", Action::Edit, "edit", Priority::HelpOnly)
-        .help("edit the path (~ is your home)"),
+    Binding::new(
+        &[Key::Other],
+        "type",
+        Action::Edit,
+        "edit",
+        Priority::HelpOnly,
+    )
+    .help("edit the path (~ is your home)"),
 ];
 const CREATE: Binding<Action> = Binding::new(
     &[code(KeyCode::Enter)],
@@ -421,9 +445,8 @@ impl Screen for ApplicationScreen {
     /// API field reasons go beside the field they name.
     fn on_failure(&mut self, failure: &Failure, ctx: &mut Ctx) {
         if failure.refused && self.apps.is_none() {
-            ctx.ctl.error(
-                "Vonage refused the stored credentials: press Esc, then c to change them.",
-            );
+            ctx.ctl
+                .error("Vonage refused the stored credentials: press Esc, then c to change them.");
         }
         if let Mode::Adopt { .. } = self.mode {
             self.key_error = Some(failure.message.clone());
@@ -591,9 +614,7 @@ fn view(s: &ApplicationScreen, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
                 ]));
             }
             match &s.apps {
-                None if ctx.busy => {
-                    lines.push(Line::styled("  (listing…)", theme.dim()))
-                }
+                None if ctx.busy => lines.push(Line::styled("  (listing…)", theme.dim())),
                 None => lines.push(Line::styled(
                     "  (not listed: Ctrl-L lists them)",
                     theme.dim(),

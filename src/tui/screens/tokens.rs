@@ -107,16 +107,28 @@ const ROWS: &[Binding<Action>] = &[
         Priority::High,
     )
     .help("generate a token"),
-    Binding::new(&[ch('r')], "r", Action::Mint, "regenerate", Priority::Normal)
-        .help("regenerate (the row's TTL and ACL)"),
-    Binding::new(&[ch('c')], "c", Action::Copy, "copy", Priority::High)
-        .help("copy it"),
-    Binding::new(&[ch('s')], "s", Action::Save, "save", Priority::Normal)
-        .help("save it to a file"),
-    Binding::new(&[ch('i')], "i", Action::Inspect, "inspect", Priority::Normal)
-        .help("show its claims"),
-    Binding::new(&[ch('t')], "t", Action::CycleTtl, "TTL", Priority::Low).help("TTL: next of 15m 1h 6h 24h, then type one"),
-    Binding::new(&[ch('a')], "a", Action::CycleAcl, "ACL", Priority::Low).help("ACL: next preset, then edit JSON"),
+    Binding::new(
+        &[ch('r')],
+        "r",
+        Action::Mint,
+        "regenerate",
+        Priority::Normal,
+    )
+    .help("regenerate (the row's TTL and ACL)"),
+    Binding::new(&[ch('c')], "c", Action::Copy, "copy", Priority::High).help("copy it"),
+    Binding::new(&[ch('s')], "s", Action::Save, "save", Priority::Normal).help("save it to a file"),
+    Binding::new(
+        &[ch('i')],
+        "i",
+        Action::Inspect,
+        "inspect",
+        Priority::Normal,
+    )
+    .help("show its claims"),
+    Binding::new(&[ch('t')], "t", Action::CycleTtl, "TTL", Priority::Low)
+        .help("TTL: next of 15m 1h 6h 24h, then type one"),
+    Binding::new(&[ch('a')], "a", Action::CycleAcl, "ACL", Priority::Low)
+        .help("ACL: next preset, then edit JSON"),
     Binding::new(
         &[code(KeyCode::Up), code(KeyCode::BackTab)],
         "↑",
@@ -145,8 +157,14 @@ const TTL_EDITOR: &[Binding<Action>] = &[
     EDIT,
 ];
 const ACL_EDITOR: &[Binding<Action>] = &[
-    Binding::new(&[ctrl('s')], "Ctrl-S", Action::Apply, "apply ACL", Priority::High)
-        .help("use this ACL for the next token (Enter is a new line)"),
+    Binding::new(
+        &[ctrl('s')],
+        "Ctrl-S",
+        Action::Apply,
+        "apply ACL",
+        Priority::High,
+    )
+    .help("use this ACL for the next token (Enter is a new line)"),
     CANCEL,
     EDIT,
 ];
@@ -170,8 +188,13 @@ const CANCEL: Binding<Action> = Binding::new(
     Priority::Normal,
 )
 .help("close the editor, nothing changed");
-const EDIT: Binding<Action> =
-    Binding::new(&[Key::Other], "type", Action::Edit, "edit", Priority::HelpOnly);
+const EDIT: Binding<Action> = Binding::new(
+    &[Key::Other],
+    "type",
+    Action::Edit,
+    "edit",
+    Priority::HelpOnly,
+);
 
 impl Screen for TokensScreen {
     type Action = Action;

@@ -79,10 +79,22 @@ const KEYS: &[Binding<Action>] = &[
         "previous field",
         Priority::HelpOnly,
     ),
-    Binding::new(&[ctrl('l')], "Ctrl-L", Action::Reload, "reload", Priority::Low)
-        .help("list the users again"),
-    Binding::new(&[Key::Other], "type", Action::Edit, "edit", Priority::HelpOnly)
-        .help("edit the field (the filter narrows the list)"),
+    Binding::new(
+        &[ctrl('l')],
+        "Ctrl-L",
+        Action::Reload,
+        "reload",
+        Priority::Low,
+    )
+    .help("list the users again"),
+    Binding::new(
+        &[Key::Other],
+        "type",
+        Action::Edit,
+        "edit",
+        Priority::HelpOnly,
+    )
+    .help("edit the field (the filter narrows the list)"),
 ];
 
 impl Screen for UsersScreen {
