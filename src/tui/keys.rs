@@ -280,10 +280,12 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert_eq!(keys(200), ["Enter", "x", "Tab", "?", "Ctrl-C"]);
-        // 52 columns: everything; one less and the Low hint goes first.
-        assert_eq!(keys(52), ["Enter", "x", "Tab", "?", "Ctrl-C"]);
-        assert_eq!(keys(51), ["Enter", "Tab", "?", "Ctrl-C"]);
-        assert_eq!(keys(30), ["Enter", "?", "Ctrl-C"]);
+        // 50 columns of hints and 4 separators: 62 fit all; one less and the Low one goes.
+        assert_eq!(keys(62), ["Enter", "x", "Tab", "?", "Ctrl-C"]);
+        assert_eq!(keys(61), ["Enter", "Tab", "?", "Ctrl-C"]);
+        assert_eq!(keys(51), ["Enter", "?", "Ctrl-C"]);
+        assert_eq!(keys(35), ["Enter", "?", "Ctrl-C"]);
+        assert_eq!(keys(34), ["?", "Ctrl-C"]);
         assert_eq!(keys(5), ["?", "Ctrl-C"], "help and quit stay however short");
     }
 }
