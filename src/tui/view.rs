@@ -21,7 +21,7 @@ use super::model::{Model, Overlay, Step, Tone};
 use super::screen::ViewCtx;
 use super::theme::Theme;
 use super::widgets::SPINNER;
-use super::widgets::step_bar::step_bar;
+use super::widgets::step_bar::{BarStep, step_bar};
 
 /// Smallest terminal the layout fits in.
 pub const MIN_WIDTH: u16 = 60;
@@ -46,8 +46,15 @@ pub fn view(model: &Model, theme: Theme, frame: &mut Frame) {
     .areas(area);
 
     let mut title = vec![Span::styled("vonage-onboard  ", theme.accent())];
-    let steps: Vec<(Step, bool)> = Step::ALL.iter().map(|s| (*s, model.is_done(*s))).collect();
-    title.extend(step_bar(&steps, model.step, theme).spans);
+    let steps: Vec<BarStep> = Step::ALL
+        .iter()
+        .map(|s| BarStep {
+            heading: s.heading(),
+            done: model.is_done(*s),
+            current: *s == model.step,
+        })
+        .collect();
+    title.extend(step_bar(&steps, theme).spans);
     frame.render_widget(Paragraph::new(Line::from(title)), header);
 
     if !model.loaded {

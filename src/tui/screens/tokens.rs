@@ -126,9 +126,9 @@ const ROWS: &[Binding<Action>] = &[
     )
     .help("show its claims"),
     Binding::new(&[ch('t')], "t", Action::CycleTtl, "TTL", Priority::Low)
-        .help("TTL: next of 15m 1h 6h 24h, then type one"),
+        .help("TTL: the next of 15m 1h 6h 24h; at 24h, type one"),
     Binding::new(&[ch('a')], "a", Action::CycleAcl, "ACL", Priority::Low)
-        .help("ACL: next preset, then edit JSON"),
+        .help("ACL: the next preset; at all, edit JSON"),
     Binding::new(
         &[code(KeyCode::Up), code(KeyCode::BackTab)],
         "↑",

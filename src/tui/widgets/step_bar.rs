@@ -3,25 +3,31 @@
 
 use ratatui::text::{Line, Span};
 
-use crate::tui::screens::Step;
 use crate::tui::theme::Theme;
 
-/// `steps` in order, each with whether it is done.
-pub fn step_bar(steps: &[(Step, bool)], current: Step, theme: Theme) -> Line<'static> {
+/// One step as the bar shows it.
+pub struct BarStep {
+    /// `2 Application`.
+    pub heading: String,
+    pub done: bool,
+    pub current: bool,
+}
+
+pub fn step_bar(steps: &[BarStep], theme: Theme) -> Line<'static> {
     let mut spans = Vec::new();
-    for (i, &(step, done)) in steps.iter().enumerate() {
+    for (i, step) in steps.iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled(" · ", theme.dim()));
         }
-        let mark = if done { " ✓" } else { "" };
-        let style = if step == current {
+        let mark = if step.done { " ✓" } else { "" };
+        let style = if step.current {
             theme.selected()
-        } else if done {
+        } else if step.done {
             theme.success()
         } else {
             theme.dim()
         };
-        spans.push(Span::styled(format!("{}{mark}", step.heading()), style));
+        spans.push(Span::styled(format!("{}{mark}", step.heading), style));
     }
     Line::from(spans)
 }
