@@ -13,12 +13,12 @@ use vonage_onboard::auth::jwt::{Claims, Signer};
 use vonage_onboard::auth::keys::PrivateKey;
 use vonage_onboard::auth::ttl::Ttl;
 use vonage_onboard::store::paths::AppId;
-use vonage_onboard::tui::effect::{
-    AccountSummary, AppSummary, CurrentApp, Hidden, RequestId, Snapshot, StoredUser, TokenView,
-    UserRow,
-};
 use vonage_onboard::tui::model::Model;
-use vonage_onboard::tui::msg::{Failure, Msg, Outcome, WorkerEvent};
+use vonage_onboard::tui::msg::Msg;
+use vonage_onboard::tui::protocol::{
+    AccountSummary, AppSummary, CurrentApp, Failure, Hidden, Outcome, RequestId, Snapshot,
+    StoredUser, TokenView, UserRow, WorkerEvent,
+};
 use vonage_onboard::tui::theme::Theme;
 use vonage_onboard::tui::update::update;
 use vonage_onboard::tui::view::view;

@@ -1,10 +1,15 @@
 //! The wizard: an Elm-style loop (`Model`, `Msg`, pure `update`, `view`) on ratatui +
-//! crossterm, with an async worker for every network call and key generation.
+//! crossterm, with an async worker for every network call and key generation. Each step is a
+//! `Screen` (screen.rs) in the step list (screens/mod.rs); keys are tables (keys.rs).
 
 pub mod app;
 pub mod effect;
+pub mod help;
+pub mod keys;
 pub mod model;
 pub mod msg;
+pub mod protocol;
+pub mod screen;
 pub mod screens;
 pub mod terminal;
 pub mod theme;

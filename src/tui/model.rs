@@ -1,126 +1,79 @@
-//! The wizard's state: plain data, drawn by `view` and changed only by `update`.
+//! The wizard's state: plain data, drawn by `view` and changed only by `update`. The steps'
+//! own state is in `Screens` (reachable as `model.account`, `model.tokens`, …); the model adds
+//! the current step, the overlay, the clock and the keys that work on every screen.
 
-use super::effect::{Command, Effect, Request, RequestId};
-use super::screens::{
-    account::AccountScreen, application::ApplicationScreen, tokens::TokensScreen,
-    users::UsersScreen,
-};
+use std::ops::Deref;
 
-/// The four steps, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Step {
-    Account,
-    Application,
-    Users,
-    Tokens,
-}
+use super::keys::{Binding, Hint, Key, Priority, ch, code, ctrl};
+use super::protocol::Command;
+use super::screen::{AnyScreen, Ctx};
+use super::screens::Screens;
 
-impl Step {
-    pub const ALL: [Step; 4] = [Step::Account, Step::Application, Step::Users, Step::Tokens];
+pub use super::screen::{Busy, Ctl, Overlay, Status, Tone};
+pub use super::screens::Step;
 
-    pub fn title(self) -> &'static str {
-        match self {
-            Step::Account => "Account",
-            Step::Application => "Application",
-            Step::Users => "Users",
-            Step::Tokens => "Tokens",
-        }
-    }
+use crossterm::event::{KeyCode, KeyEvent};
 
-    pub fn number(self) -> usize {
-        self as usize + 1
-    }
-
-    pub fn previous(self) -> Option<Step> {
-        Step::ALL.get((self as usize).checked_sub(1)?).copied()
-    }
-
-    pub fn next(self) -> Option<Step> {
-        Step::ALL.get(self as usize + 1).copied()
-    }
-}
-
-/// How the status line reads.
+/// What the keys of every screen do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tone {
-    Info,
-    Success,
-    Error,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Status {
-    pub text: String,
-    pub tone: Tone,
-}
-
-/// The request in flight, shown with a spinner; Esc forgets it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Busy {
-    pub id: RequestId,
-    pub label: String,
-    /// Whether Esc may forget it (see `Command::can_be_forgotten`).
-    pub cancellable: bool,
-}
-
-/// What every screen may touch besides its own state: requests, the status line, effects.
-#[derive(Debug, Default)]
-pub struct Ctl {
-    next_id: u64,
-    pub busy: Option<Busy>,
-    pub status: Option<Status>,
-    pub effects: Vec<Effect>,
-    pub spinner_frame: usize,
-}
-
-impl Ctl {
-    /// Asks the worker for something; the spinner shows `label` until the answer.
-    pub fn send(&mut self, label: &str, command: Command) -> RequestId {
-        self.next_id += 1;
-        let id = RequestId(self.next_id);
-        self.busy = Some(Busy {
-            id,
-            label: label.to_owned(),
-            cancellable: command.can_be_forgotten(),
-        });
-        self.effects.push(Effect::Send(Request { id, command }));
-        id
-    }
-
-    pub fn is_busy(&self) -> bool {
-        self.busy.is_some()
-    }
-
-    pub fn say(&mut self, tone: Tone, text: impl Into<String>) {
-        self.status = Some(Status {
-            text: text.into(),
-            tone,
-        });
-    }
-
-    pub fn info(&mut self, text: impl Into<String>) {
-        self.say(Tone::Info, text);
-    }
-
-    pub fn success(&mut self, text: impl Into<String>) {
-        self.say(Tone::Success, text);
-    }
-
-    pub fn error(&mut self, text: impl Into<String>) {
-        self.say(Tone::Error, text);
-    }
-}
-
-/// A full-screen panel over the step.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Overlay {
+pub enum Global {
+    Quit,
     Help,
-    /// A token's decoded header and claims.
-    Inspect {
-        title: String,
-        lines: Vec<String>,
-    },
+    /// The previous step (when the screen has nothing of its own to go back from).
+    Back,
+    /// The step a digit names.
+    GoTo,
+    /// Closes the overlay.
+    Close,
 }
+
+const QUIT: Binding<Global> = Binding::new(
+    &[ctrl('c')],
+    "Ctrl-C",
+    Global::Quit,
+    "quit",
+    Priority::Always,
+)
+.help("quit (all is saved)");
+const HELP: Binding<Global> = Binding::new(
+    &[ch('?'), code(KeyCode::F(1))],
+    "?",
+    Global::Help,
+    "help",
+    Priority::Always,
+)
+.help("this help");
+const HELP_TYPING: Binding<Global> = Binding::new(
+    &[code(KeyCode::F(1))],
+    "F1",
+    Global::Help,
+    "help",
+    Priority::Always,
+)
+.help("this help (? is typed into the field)");
+const BACK: Binding<Global> = Binding::new(
+    &[code(KeyCode::Esc)],
+    "Esc",
+    Global::Back,
+    "back",
+    Priority::Normal,
+)
+.help("back a step (cancels a request in flight)");
+const GO_TO: Binding<Global> = Binding::new(
+    &[Key::StepNumber],
+    "1-9",
+    Global::GoTo,
+    "step",
+    Priority::Low,
+)
+.help("go to a step reached before");
+const CLOSE: Binding<Global> = Binding::new(
+    &[code(KeyCode::Esc), code(KeyCode::Enter), ch('q'), ch('?')],
+    "Esc",
+    Global::Close,
+    "close",
+    Priority::High,
+);
 
 /// The whole wizard.
 #[derive(Debug)]
@@ -132,26 +85,29 @@ pub struct Model {
     pub now: u64,
     /// Whether the stored state has been read (before that, the screens wait).
     pub loaded: bool,
-    pub account: AccountScreen,
-    pub application: ApplicationScreen,
-    pub users: UsersScreen,
-    pub tokens: TokensScreen,
+    pub screens: Screens,
     pub quit: bool,
+}
+
+/// `model.account` and the like read a step's state directly.
+impl Deref for Model {
+    type Target = Screens;
+
+    fn deref(&self) -> &Screens {
+        &self.screens
+    }
 }
 
 impl Model {
     /// A wizard at `now` that first reads what is stored.
     pub fn new(now: u64) -> Self {
         let mut model = Model {
-            step: Step::Account,
+            step: Step::first(),
             overlay: None,
             ctl: Ctl::default(),
             now,
             loaded: false,
-            account: AccountScreen::default(),
-            application: ApplicationScreen::default(),
-            users: UsersScreen::default(),
-            tokens: TokensScreen::default(),
+            screens: Screens::default(),
             quit: false,
         };
         model
@@ -160,30 +116,102 @@ impl Model {
         model
     }
 
-    /// Whether a step's work is done (for the step bar and resuming).
-    pub fn is_done(&self, step: Step) -> bool {
-        match step {
-            Step::Account => self.account.is_done(),
-            Step::Application => self.application.current.is_some(),
-            Step::Users => !self.users.known().is_empty(),
-            Step::Tokens => self
-                .tokens
-                .rows
-                .iter()
-                .any(|r| r.token.as_ref().is_some_and(|t| t.exp > self.now)),
-        }
+    /// The current step's screen.
+    pub fn screen(&self) -> &dyn AnyScreen {
+        self.screens.get(self.step)
     }
 
-    /// The first step not done yet: where a reopened wizard starts.
+    /// Runs `f` on `step`'s screen with what it may touch.
+    pub fn with_screen<R>(
+        &mut self,
+        step: Step,
+        f: impl FnOnce(&mut dyn AnyScreen, &mut Ctx) -> R,
+    ) -> R {
+        let facts = self.screens.facts();
+        let mut ctx = Ctx {
+            ctl: &mut self.ctl,
+            now: self.now,
+            facts: &facts,
+        };
+        f(self.screens.get_mut(step), &mut ctx)
+    }
+
+    /// Whether a step's work is done (for the step bar and resuming).
+    pub fn is_done(&self, step: Step) -> bool {
+        self.screens.get(step).is_done(self.now)
+    }
+
+    /// The first step not done yet: where a reopened wizard starts (the last step, once all
+    /// before it are done: it is where the work goes on).
     pub fn first_unfinished(&self) -> Step {
         Step::ALL
-            .into_iter()
-            .find(|s| *s != Step::Tokens && !self.is_done(*s))
-            .unwrap_or(Step::Tokens)
+            .iter()
+            .copied()
+            .find(|s| *s != Step::last() && !self.is_done(*s))
+            .unwrap_or(Step::last())
     }
 
     /// Whether the 1 Hz clock matters now: a token's time left is on screen.
     pub fn needs_clock(&self) -> bool {
-        self.step == Step::Tokens && self.tokens.rows.iter().any(|r| r.token.is_some())
+        self.screen().needs_clock()
+    }
+
+    /// Whether keys go into a text field of the current step.
+    pub fn is_typing(&self) -> bool {
+        self.loaded && self.screen().is_typing()
+    }
+
+    /// The keys of every screen that work now, in the footer's order. Consulted before the
+    /// screen's table, so each holds only keys the screen does not bind at that moment.
+    pub fn global_bindings(&self) -> Vec<Binding<Global>> {
+        if self.overlay.is_some() {
+            return vec![CLOSE, QUIT];
+        }
+        self.global_bindings_without_overlay()
+    }
+
+    /// The keys of every screen as they work on the step (under an open overlay, too).
+    pub fn global_bindings_without_overlay(&self) -> Vec<Binding<Global>> {
+        if !self.loaded {
+            return vec![QUIT];
+        }
+        let typing = self.is_typing();
+        let esc = KeyEvent::from(KeyCode::Esc);
+        let mut table = Vec::new();
+        if self.step.previous().is_some() && !self.screen().binds(esc) {
+            table.push(BACK);
+        }
+        if !typing {
+            table.push(GO_TO);
+        }
+        table.push(if typing { HELP_TYPING } else { HELP });
+        table.push(QUIT);
+        table
+    }
+
+    /// A binding of every screen as the footer and the help show it.
+    pub fn hint_of(&self, binding: &Binding<Global>) -> Hint {
+        let mut hint = binding.hint();
+        if binding.keys == [Key::StepNumber] {
+            hint.key = format!("1-{}", Step::ALL.len());
+            hint.keys = hint.key.clone();
+        }
+        hint
+    }
+
+    /// What the footer shows: the screen's keys (none under an overlay), then those of every
+    /// screen.
+    pub fn hints(&self) -> (Vec<Hint>, Vec<Hint>) {
+        let screen = if self.loaded && self.overlay.is_none() {
+            self.screen().hints()
+        } else {
+            Vec::new()
+        };
+        let global = self
+            .global_bindings()
+            .iter()
+            .map(|b| self.hint_of(b))
+            .collect();
+        (screen, global)
     }
 }

@@ -1,17 +1,24 @@
-//! `update(&mut Model, Msg) -> Vec<Effect>`: every rule of the wizard, pure (no IO, no clock:
-//! time arrives as `Msg::Tick`). Answers for a request that is no longer in flight are dropped.
+//! `update(&mut Model, Msg) -> Vec<Effect>`: pure (no IO, no clock: time arrives as
+//! `Msg::Tick`). The keys of every screen are dispatched here from their table; everything
+//! else goes to the current step's screen through the `Screen` trait, and every worker answer
+//! to all screens. Answers for a request that is no longer in flight are dropped.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
 use super::effect::Effect;
-use super::model::{Model, Overlay, Step};
-use super::msg::{Failure, Msg, Outcome, WorkerEvent};
-use super::screens::Nav;
+use super::keys;
+use super::model::{Global, Model, Overlay, Step};
+use super::msg::Msg;
+use super::protocol::{Failure, Outcome, Snapshot, WorkerEvent};
+use super::screen::{Load, Nav};
 
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(key) => on_key(model, key),
-        Msg::Paste(text) => on_paste(model, &text),
+        Msg::Paste(text) => {
+            let step = model.step;
+            model.screens.get_mut(step).on_paste(&text);
+        }
         Msg::Resize(..) => {}
         Msg::Tick(now) => model.now = now,
         Msg::Spin => model.ctl.spinner_frame = model.ctl.spinner_frame.wrapping_add(1),
@@ -33,17 +40,14 @@ fn on_key(model: &mut Model, key: KeyEvent) {
     if key.kind == KeyEventKind::Release {
         return;
     }
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    if ctrl && key.code == KeyCode::Char('c') {
+    let global = keys::find(&model.global_bindings(), key).map(|b| b.action);
+    if global == Some(Global::Quit) {
         model.quit = true;
         model.ctl.effects.push(Effect::Quit);
         return;
     }
     if model.overlay.is_some() {
-        if matches!(
-            key.code,
-            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') | KeyCode::Char('?')
-        ) {
+        if global == Some(Global::Close) {
             model.overlay = None;
         }
         return;
@@ -68,28 +72,30 @@ fn on_key(model: &mut Model, key: KeyEvent) {
     if !model.loaded {
         return;
     }
-    let typing = is_typing(model);
-    if key.code == KeyCode::F(1) || (key.code == KeyCode::Char('?') && !typing) {
-        model.overlay = Some(Overlay::Help);
-        return;
-    }
-    if key.code == KeyCode::Esc {
-        let handled = match model.step {
-            Step::Application => model.application.back(),
-            Step::Tokens => model.tokens.back(),
-            Step::Account | Step::Users => false,
-        };
-        if !handled && let Some(previous) = model.step.previous() {
-            go_to(model, previous);
+    match global {
+        Some(Global::Help) => {
+            model.overlay = Some(Overlay::Help);
+            return;
         }
-        return;
-    }
-    if !typing && let KeyCode::Char(c @ '1'..='4') = key.code {
-        let step = Step::ALL[c as usize - '1' as usize];
-        if step <= model.first_unfinished() || model.is_done(step) {
-            go_to(model, step);
+        Some(Global::Back) => {
+            if let Some(previous) = model.step.previous() {
+                go_to(model, previous);
+            }
+            return;
         }
-        return;
+        Some(Global::GoTo) => {
+            let named = match key.code {
+                KeyCode::Char(c) => Step::numbered(c),
+                _ => None,
+            };
+            if let Some(step) = named
+                && (step <= model.first_unfinished() || model.is_done(step))
+            {
+                go_to(model, step);
+            }
+            return;
+        }
+        Some(Global::Quit | Global::Close) | None => {}
     }
     if key.code == KeyCode::Enter && model.ctl.is_busy() {
         model
@@ -97,55 +103,34 @@ fn on_key(model: &mut Model, key: KeyEvent) {
             .info("Still working on the last request (Esc cancels it).");
         return;
     }
-    let ctl = &mut model.ctl;
-    let nav = match model.step {
-        Step::Account => model.account.on_key(key, ctl),
-        Step::Application => model.application.on_key(key, ctl),
-        Step::Users => model.users.on_key(key, ctl),
-        Step::Tokens => model.tokens.on_key(key, ctl, &mut model.overlay, model.now),
-    };
+    let step = model.step;
+    if let Some(nav) = model.with_screen(step, |screen, ctx| screen.on_key(key, ctx)) {
+        navigate(model, step, nav);
+    }
+}
+
+/// Carries out where `from`'s screen said to go.
+fn navigate(model: &mut Model, from: Step, nav: Nav) {
     match nav {
         Nav::Stay => {}
         Nav::Next => {
-            if let Some(next) = model.step.next() {
+            if let Some(next) = from.next() {
                 go_to(model, next);
             }
         }
         Nav::Back => {
-            if let Some(previous) = model.step.previous() {
+            if let Some(previous) = from.previous() {
                 go_to(model, previous);
             }
         }
+        Nav::Show(overlay) => model.overlay = Some(overlay),
     }
 }
 
-fn is_typing(model: &Model) -> bool {
-    match model.step {
-        Step::Account => model.account.is_typing(),
-        Step::Application => model.application.is_typing(),
-        Step::Users => model.users.is_typing(),
-        Step::Tokens => model.tokens.is_typing(),
-    }
-}
-
-fn on_paste(model: &mut Model, text: &str) {
-    match model.step {
-        Step::Account => model.account.on_paste(text),
-        Step::Application => model.application.on_paste(text),
-        Step::Users => model.users.on_paste(text),
-        Step::Tokens => model.tokens.on_paste(text),
-    }
-}
-
-/// Moves to a step and starts what it needs (listing applications or users).
+/// Moves to a step and starts what it needs (listing applications or users, say).
 fn go_to(model: &mut Model, step: Step) {
     model.step = step;
-    match step {
-        Step::Account => {}
-        Step::Application => model.application.enter(&mut model.ctl),
-        Step::Users => model.users.enter(&mut model.ctl),
-        Step::Tokens => model.tokens.sync(model.users.known()),
-    }
+    model.with_screen(step, |screen, ctx| screen.enter(ctx));
 }
 
 fn on_worker(model: &mut Model, event: WorkerEvent) {
@@ -155,79 +140,46 @@ fn on_worker(model: &mut Model, event: WorkerEvent) {
     }
     model.ctl.busy = None;
     match event.result {
-        Ok(outcome) => on_outcome(model, outcome),
+        Ok(Outcome::Loaded(snapshot)) => on_loaded(model, &snapshot),
+        Ok(outcome) => {
+            // Every screen hears every answer; the first that moves decides where to.
+            let mut nav = None;
+            for &step in Step::ALL {
+                let said = model.with_screen(step, |screen, ctx| screen.on_answer(&outcome, ctx));
+                if said != Nav::Stay && nav.is_none() {
+                    nav = Some((step, said));
+                }
+            }
+            if let Some((from, nav)) = nav {
+                navigate(model, from, nav);
+            }
+        }
         Err(failure) => on_failure(model, &failure),
     }
 }
 
-fn on_outcome(model: &mut Model, outcome: Outcome) {
-    let ctl = &mut model.ctl;
-    match outcome {
-        Outcome::Loaded(snapshot) => {
-            model.loaded = true;
-            model.account.load(&snapshot);
-            model.application.load(&snapshot);
-            model.users.load(&snapshot);
-            model.tokens.load(&snapshot);
-            let mut step = model.first_unfinished();
-            if !snapshot.problems.is_empty() {
-                // The Application step shows the whole message (the file's path is long).
-                model.ctl.error(
-                    "A damaged file was found and left untouched: see the Application step.",
-                );
-                step = step.min(Step::Application);
-            } else if step != Step::Account {
-                model
-                    .ctl
-                    .info("Welcome back: this is where you left off. Esc goes back a step.");
-            }
-            go_to(model, step);
-        }
-        Outcome::Verified(summary) => {
-            let balance = summary
-                .balance
-                .map(|b| format!(", balance €{b:.2}"))
-                .unwrap_or_default();
-            ctl.success(format!(
-                "Verified API key {} ({} application(s){balance}) and stored it.",
-                summary.api_key, summary.applications
-            ));
-            model.account.verified(summary);
-            // New credentials: whatever was listed before may not be this account's.
-            model.application.apps = None;
-            go_to(model, Step::Application);
-        }
-        Outcome::Apps(apps) => model.application.apps = Some(apps),
-        Outcome::AppReady {
-            app,
-            reconciled,
-            note,
-        } => {
-            ctl.success(format!(
-                "Application {} is ready; its private key is saved.",
-                app.name
-            ));
-            model.application.ready(app, reconciled, note);
-            model.users.reset();
-            model.tokens.reset();
-        }
-        Outcome::Users(users) => model.users.listed = Some(users),
-        Outcome::UserCreated(user) => model.users.created(user, ctl),
-        Outcome::UserExists(user) => model.users.exists(user, ctl),
-        Outcome::Minted {
-            user,
-            token,
-            ttl,
-            acl,
-        } => {
-            ctl.success(format!("New token for {user}, valid {ttl}: c copies it."));
-            model.tokens.minted(&user, token, ttl, acl);
-        }
-        Outcome::Saved { path } => {
-            ctl.success(format!("Saved to {} (0600).", path.display()));
-            model.tokens.saved();
+fn on_loaded(model: &mut Model, snapshot: &Snapshot) {
+    model.loaded = true;
+    let mut attention = None;
+    for &step in Step::ALL {
+        if model.screens.get_mut(step).load(snapshot) == Load::Attention && attention.is_none() {
+            attention = Some(step);
         }
     }
+    let mut step = model.first_unfinished();
+    if let Some(at) = attention {
+        // That step shows the whole message (the file's path is long).
+        model.ctl.error(format!(
+            "A damaged file was found and left untouched: see the {} step.",
+            at.title()
+        ));
+        step = step.min(at);
+    } else if step != Step::first() {
+        model
+            .ctl
+            .info("Welcome back: this is where you left off. Esc goes back a step.");
+    }
+    go_to(model, step);
 }
 
 fn on_failure(model: &mut Model, failure: &Failure) {
@@ -236,20 +188,9 @@ fn on_failure(model: &mut Model, failure: &Failure) {
         // The stored state could not be read: start from nothing rather than hang. Saving
         // reads the same files first, so nothing damaged gets overwritten.
         model.loaded = true;
-        model.step = Step::Account;
+        model.step = Step::first();
         return;
     }
-    match model.step {
-        Step::Account => model.account.failed(failure),
-        Step::Application => {
-            if failure.refused && model.application.apps.is_none() {
-                model.ctl.error(
-                    "Vonage refused the stored credentials: press Esc, then c to change them.",
-                );
-            }
-            model.application.failed(failure);
-        }
-        Step::Users => model.users.failed(failure),
-        Step::Tokens => model.tokens.save_failed(&failure.message),
-    }
+    let step = model.step;
+    model.with_screen(step, |screen, ctx| screen.on_failure(failure, ctx));
 }

@@ -1,5 +1,6 @@
 //! `view(&Model, &mut Frame)`: the frame is a function of the model. Header with the step
-//! bar, the step's screen, the status line and the footer with the keys that work here.
+//! bar, the step's screen (drawn by its `Screen::render` from a `ViewCtx`), the status line
+//! and the footer with the keys that work here, from the same tables the keys go through.
 //!
 //! ```text
 //! vonage-onboard   1 Account ✓ · 2 Application · 3 Users · 4 Tokens
@@ -14,11 +15,13 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
+use super::help;
+use super::keys::{self, SEPARATOR};
 use super::model::{Model, Overlay, Step, Tone};
-use super::screens;
+use super::screen::ViewCtx;
 use super::theme::Theme;
 use super::widgets::SPINNER;
-use super::widgets::step_bar::step_bar;
+use super::widgets::step_bar::{BarStep, step_bar};
 
 /// Smallest terminal the layout fits in.
 pub const MIN_WIDTH: u16 = 60;
@@ -43,7 +46,15 @@ pub fn view(model: &Model, theme: Theme, frame: &mut Frame) {
     .areas(area);
 
     let mut title = vec![Span::styled("vonage-onboard  ", theme.accent())];
-    title.extend(step_bar(model, theme).spans);
+    let steps: Vec<BarStep> = Step::ALL
+        .iter()
+        .map(|s| BarStep {
+            heading: s.heading(),
+            done: model.is_done(*s),
+            current: *s == model.step,
+        })
+        .collect();
+    title.extend(step_bar(&steps, theme).spans);
     frame.render_widget(Paragraph::new(Line::from(title)), header);
 
     if !model.loaded {
@@ -52,18 +63,24 @@ pub fn view(model: &Model, theme: Theme, frame: &mut Frame) {
             body,
         );
     } else {
-        match model.step {
-            Step::Account => screens::account::view(model, theme, body, frame),
-            Step::Application => screens::application::view(model, theme, body, frame),
-            Step::Users => screens::users::view(model, theme, body, frame),
-            Step::Tokens => screens::tokens::view(model, theme, body, frame),
-        }
+        let facts = model.screens.facts();
+        let ctx = ViewCtx {
+            now: model.now,
+            busy: model.ctl.is_busy(),
+            app_name: facts.app_name.as_deref(),
+            theme,
+            title: model.step.heading(),
+        };
+        model.screen().render(&ctx, body, frame);
     }
     frame.render_widget(Paragraph::new(status_line(model, theme)), status);
-    frame.render_widget(Paragraph::new(footer_line(model, theme)), footer);
+    frame.render_widget(
+        Paragraph::new(footer_line(model, footer.width, theme)),
+        footer,
+    );
 
     match &model.overlay {
-        Some(Overlay::Help) => screens::help::view(theme, centered(body, 96, 20), frame),
+        Some(Overlay::Help) => help::view(model, theme, centered(body, 96, 20), frame),
         Some(Overlay::Inspect { title, lines }) => {
             let area = centered(body, 90, lines.len() as u16 + 2);
             frame.render_widget(Clear, area);
@@ -100,25 +117,36 @@ fn status_line(model: &Model, theme: Theme) -> Line<'static> {
     }
 }
 
-fn footer_line(model: &Model, theme: Theme) -> Line<'static> {
-    if model.overlay.is_some() {
-        return Line::from(vec![Span::styled("Esc", theme.key()), Span::raw(" close")]);
-    }
-    let keys = match model.step {
-        Step::Account => model.account.keys(),
-        Step::Application => model.application.keys(),
-        Step::Users => model.users.keys(),
-        Step::Tokens => model.tokens.keys(),
-    };
+/// The footer: the hints that fit, lowest priority dropped first; help and quit always stay.
+fn footer_line(model: &Model, width: u16, theme: Theme) -> Line<'static> {
     let mut spans = Vec::new();
-    for (i, (key, what)) in keys.iter().enumerate() {
+    for (i, hint) in footer(model, width).into_iter().enumerate() {
         if i > 0 {
-            spans.push(Span::styled(" · ", theme.dim()));
+            spans.push(Span::styled(SEPARATOR, theme.dim()));
         }
-        spans.push(Span::styled(*key, theme.key()));
-        spans.push(Span::raw(format!(" {what}")));
+        spans.push(Span::styled(hint.key, theme.key()));
+        spans.push(Span::raw(format!(" {}", hint.label)));
     }
     Line::from(spans)
+}
+
+/// The footer's hints at `width` columns: the screen's, then those of every screen.
+pub fn footer(model: &Model, width: u16) -> Vec<keys::Hint> {
+    let (screen, global) = model.hints();
+    let all: Vec<keys::Hint> = screen.into_iter().chain(global).collect();
+    keys::fit(&all, width as usize)
+        .into_iter()
+        .cloned()
+        .collect()
+}
+
+/// The footer as text, for tests and the README.
+pub fn footer_text(model: &Model, width: u16) -> String {
+    footer(model, width)
+        .iter()
+        .map(|h| format!("{} {}", h.key, h.label))
+        .collect::<Vec<_>>()
+        .join(SEPARATOR)
 }
 
 /// A rectangle of at most `width`×`height`, centred in `area`.

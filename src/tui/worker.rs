@@ -8,11 +8,10 @@ use std::sync::{Arc, Mutex};
 use secrecy::ExposeSecret;
 use tokio::sync::mpsc;
 
-use super::effect::{
-    AccountSummary, AppSummary, Command, CurrentApp, Hidden, Request, Snapshot, StoredUser,
-    TokenView, UserRow,
+use super::protocol::{
+    AccountSummary, AppSummary, Command, CurrentApp, Failure, Hidden, Outcome, Request, Snapshot,
+    StoredUser, TokenView, UserRow, WorkerEvent,
 };
-use super::msg::{Failure, Outcome, WorkerEvent};
 use crate::error::{Error, ExitCode};
 use crate::onboard::account::{
     StoredSettings, resolve_credentials, resolve_endpoints, setup, verify,

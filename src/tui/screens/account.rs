@@ -11,19 +11,18 @@
 //! └─────────────────────────────────────────────┘
 //! ```
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
-use super::Nav;
 use crate::onboard::DASHBOARD_URL;
 use crate::region::Region;
-use crate::tui::effect::{AccountSummary, Command, Effect, Snapshot};
-use crate::tui::model::{Ctl, Model};
-use crate::tui::msg::Failure;
-use crate::tui::theme::Theme;
+use crate::tui::effect::Effect;
+use crate::tui::keys::{Binding, Key, Priority, ch, code, ctrl};
+use crate::tui::protocol::{AccountSummary, Command, Failure, Outcome, Snapshot};
+use crate::tui::screen::{Ctl, Ctx, Load, Nav, Screen, ViewCtx};
 use crate::tui::widgets::form::{choice_line, field_line, place_cursor};
 use crate::tui::widgets::text_field::TextField;
 
@@ -61,8 +60,114 @@ pub struct AccountScreen {
 
 const REGIONS: [Region; 4] = [Region::Global, Region::Us, Region::Eu, Region::Ap];
 
-impl AccountScreen {
-    pub fn load(&mut self, snapshot: &Snapshot) {
+/// What the Account screen's keys do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Continue,
+    Change,
+    OpenDashboard,
+    Verify,
+    NextField,
+    PreviousField,
+    Reveal,
+    CycleRegion,
+    Edit,
+}
+
+const STORED: &[Binding<Action>] = &[
+    Binding::new(
+        &[code(KeyCode::Enter)],
+        "Enter",
+        Action::Continue,
+        "continue",
+        Priority::High,
+    )
+    .help("continue with the stored credentials"),
+    Binding::new(&[ch('c')], "c", Action::Change, "change", Priority::Normal)
+        .help("change the stored credentials"),
+    Binding::new(
+        &[ch('o'), ctrl('o')],
+        "o",
+        Action::OpenDashboard,
+        "open dashboard",
+        Priority::Low,
+    )
+    .help("open the dashboard in a browser"),
+];
+
+/// The edit form's keys with a text field focused, then with the region focused.
+const EDIT_FIELD: &[Binding<Action>] = &[
+    VERIFY,
+    NEXT_FIELD,
+    PREVIOUS_FIELD,
+    REVEAL,
+    DASHBOARD,
+    Binding::new(
+        &[Key::Other],
+        "type",
+        Action::Edit,
+        "edit",
+        Priority::HelpOnly,
+    )
+    .help("edit the field (Ctrl-U clears to the start, Ctrl-A / Ctrl-E start / end)"),
+];
+const EDIT_REGION: &[Binding<Action>] = &[
+    VERIFY,
+    NEXT_FIELD,
+    PREVIOUS_FIELD,
+    Binding::new(
+        &[code(KeyCode::Left), code(KeyCode::Right), ch(' ')],
+        "←→",
+        Action::CycleRegion,
+        "region",
+        Priority::High,
+    )
+    .help("choose the region"),
+    REVEAL,
+    DASHBOARD,
+];
+const VERIFY: Binding<Action> = Binding::new(
+    &[code(KeyCode::Enter)],
+    "Enter",
+    Action::Verify,
+    "verify",
+    Priority::High,
+)
+.help("check the key and secret with Vonage and store them");
+const NEXT_FIELD: Binding<Action> = Binding::new(
+    &[code(KeyCode::Tab), code(KeyCode::Down)],
+    "Tab",
+    Action::NextField,
+    "next field",
+    Priority::Normal,
+);
+const PREVIOUS_FIELD: Binding<Action> = Binding::new(
+    &[code(KeyCode::BackTab), code(KeyCode::Up)],
+    "Shift-Tab",
+    Action::PreviousField,
+    "previous field",
+    Priority::HelpOnly,
+);
+const REVEAL: Binding<Action> = Binding::new(
+    &[ctrl('r')],
+    "Ctrl-R",
+    Action::Reveal,
+    "show/hide secret",
+    Priority::Low,
+);
+const DASHBOARD: Binding<Action> = Binding::new(
+    &[ctrl('o')],
+    "Ctrl-O",
+    Action::OpenDashboard,
+    "dashboard",
+    Priority::Low,
+)
+.help("open the dashboard in a browser");
+
+impl Screen for AccountScreen {
+    type Action = Action;
+
+    fn load(&mut self, snapshot: &Snapshot) -> Load {
         let suggested = snapshot.suggested_secret.as_ref().map(|h| h.0.as_str());
         self.prefilled = suggested.is_some();
         self.secret = TextField::masked(suggested.unwrap_or_default());
@@ -77,43 +182,42 @@ impl AccountScreen {
         if !self.key.is_empty() {
             self.focus = Field::Secret;
         }
+        Load::Ready
     }
 
-    pub fn is_done(&self) -> bool {
+    fn is_done(&self, _now: u64) -> bool {
         self.verified.is_some() || matches!(self.mode, Mode::Stored { .. })
     }
 
-    /// Whether keys are going into a text field (so `?` and digits are text, not commands).
-    pub fn is_typing(&self) -> bool {
+    fn is_typing(&self) -> bool {
         self.mode == Mode::Edit && self.focus != Field::Region
     }
 
-    pub fn on_key(&mut self, key: KeyEvent, ctl: &mut Ctl) -> Nav {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        if let Mode::Stored { api_key } = &self.mode {
-            return match key.code {
-                KeyCode::Enter => Nav::Next,
-                KeyCode::Char('c') => {
+    fn bindings(&self) -> &'static [Binding<Action>] {
+        match (&self.mode, self.focus) {
+            (Mode::Stored { .. }, _) => STORED,
+            (Mode::Edit, Field::Region) => EDIT_REGION,
+            (Mode::Edit, _) => EDIT_FIELD,
+        }
+    }
+
+    fn act(&mut self, action: Action, key: KeyEvent, ctx: &mut Ctx) -> Nav {
+        match action {
+            Action::Continue => return Nav::Next,
+            Action::Change => {
+                if let Mode::Stored { api_key } = &self.mode {
                     self.key = TextField::new(api_key);
                     self.secret = TextField::masked("");
                     self.focus = Field::Secret;
                     self.mode = Mode::Edit;
-                    Nav::Stay
                 }
-                KeyCode::Char('o') => {
-                    ctl.effects.push(Effect::OpenUrl(DASHBOARD_URL.into()));
-                    Nav::Stay
-                }
-                _ => Nav::Stay,
-            };
-        }
-        match key.code {
-            KeyCode::Tab | KeyCode::Down => self.move_focus(1),
-            KeyCode::BackTab | KeyCode::Up => self.move_focus(3),
-            KeyCode::Char('r') if ctrl => self.reveal = !self.reveal,
-            KeyCode::Char('o') if ctrl => ctl.effects.push(Effect::OpenUrl(DASHBOARD_URL.into())),
-            KeyCode::Enter => self.submit(ctl),
-            KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') if self.focus == Field::Region => {
+            }
+            Action::OpenDashboard => ctx.ctl.effects.push(Effect::OpenUrl(DASHBOARD_URL.into())),
+            Action::NextField => self.move_focus(1),
+            Action::PreviousField => self.move_focus(2),
+            Action::Reveal => self.reveal = !self.reveal,
+            Action::Verify => self.submit(ctx.ctl),
+            Action::CycleRegion => {
                 let step = if key.code == KeyCode::Left {
                     REGIONS.len() - 1
                 } else {
@@ -122,7 +226,7 @@ impl AccountScreen {
                 let at = REGIONS.iter().position(|r| *r == self.region).unwrap_or(0);
                 self.region = REGIONS[(at + step) % REGIONS.len()];
             }
-            _ => {
+            Action::Edit => {
                 if let Some(field) = self.focused_field() {
                     field.handle_key(key);
                     self.error = None;
@@ -132,12 +236,43 @@ impl AccountScreen {
         Nav::Stay
     }
 
-    pub fn on_paste(&mut self, text: &str) {
+    fn on_paste(&mut self, text: &str) {
         if let Some(field) = self.focused_field() {
             field.insert(text.trim());
         }
     }
 
+    fn on_answer(&mut self, outcome: &Outcome, ctx: &mut Ctx) -> Nav {
+        let Outcome::Verified(summary) = outcome else {
+            return Nav::Stay;
+        };
+        let balance = summary
+            .balance
+            .map(|b| format!(", balance €{b:.2}"))
+            .unwrap_or_default();
+        ctx.ctl.success(format!(
+            "Verified API key {} ({} application(s){balance}) and stored it.",
+            summary.api_key, summary.applications
+        ));
+        self.verified(summary.clone());
+        Nav::Next
+    }
+
+    /// A refusal keeps what was typed; it only says why.
+    fn on_failure(&mut self, failure: &Failure, _ctx: &mut Ctx) {
+        self.error = Some(if failure.refused {
+            format!("Vonage refused this key and secret. Check both at {DASHBOARD_URL}")
+        } else {
+            failure.message.clone()
+        });
+    }
+
+    fn render(&self, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
+        view(self, ctx, area, frame);
+    }
+}
+
+impl AccountScreen {
     fn focused_field(&mut self) -> Option<&mut TextField> {
         match self.focus {
             Field::Key => Some(&mut self.key),
@@ -146,6 +281,7 @@ impl AccountScreen {
         }
     }
 
+    /// Moves `by` fields forward round the three (2 is one back).
     fn move_focus(&mut self, by: usize) {
         let order = [Field::Key, Field::Secret, Field::Region];
         let at = order.iter().position(|f| *f == self.focus).unwrap_or(0);
@@ -176,7 +312,7 @@ impl AccountScreen {
         );
     }
 
-    pub fn verified(&mut self, summary: AccountSummary) {
+    fn verified(&mut self, summary: AccountSummary) {
         self.mode = Mode::Stored {
             api_key: summary.api_key.clone(),
         };
@@ -184,38 +320,10 @@ impl AccountScreen {
         self.verified = Some(summary);
         self.error = None;
     }
-
-    /// A refusal keeps what was typed; it only says why.
-    pub fn failed(&mut self, failure: &Failure) {
-        self.error = Some(if failure.refused {
-            format!("Vonage refused this key and secret. Check both at {DASHBOARD_URL}")
-        } else {
-            failure.message.clone()
-        });
-    }
-
-    pub fn keys(&self) -> &'static [(&'static str, &'static str)] {
-        match self.mode {
-            Mode::Stored { .. } => &[
-                ("Enter", "continue"),
-                ("c", "change"),
-                ("o", "open dashboard"),
-                ("?", "help"),
-                ("Ctrl-C", "quit"),
-            ],
-            Mode::Edit => &[
-                ("Enter", "verify"),
-                ("Tab", "next field"),
-                ("Ctrl-R", "show secret"),
-                ("Ctrl-O", "dashboard"),
-                ("Ctrl-C", "quit"),
-            ],
-        }
-    }
 }
 
-pub fn view(model: &Model, theme: Theme, area: Rect, frame: &mut Frame) {
-    let s = &model.account;
+fn view(s: &AccountScreen, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
+    let theme = ctx.theme;
     // Short lines: they must fit the 60-column minimum without wrapping.
     let mut lines = vec![
         Line::from("The Client SDK needs an Application (with a key pair),"),
@@ -282,7 +390,7 @@ pub fn view(model: &Model, theme: Theme, area: Rect, frame: &mut Frame) {
             }
         }
     }
-    let block = Block::bordered().title(" 1 Account ");
+    let block = ctx.block();
     let inner = block.inner(area);
     frame.render_widget(
         Paragraph::new(lines)

@@ -16,14 +16,13 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
-use super::Nav;
 use crate::onboard::applications::{AppSpec, HttpMethod, check_webhook_url};
-use crate::tui::effect::{AppSummary, Command, CurrentApp, Effect, Snapshot};
-use crate::tui::model::{Ctl, Model};
-use crate::tui::msg::Failure;
-use crate::tui::theme::Theme;
+use crate::tui::effect::Effect;
+use crate::tui::keys::{Binding, Key, Priority, ch, code, ctrl};
+use crate::tui::protocol::{AppSummary, Command, CurrentApp, Failure, Outcome, Snapshot};
+use crate::tui::screen::{Ctl, Ctx, Facts, Load, Nav, Screen, ViewCtx};
 use crate::tui::widgets::form::{choice_line, field_line, place_cursor};
 use crate::tui::widgets::text_field::TextField;
 
@@ -109,8 +108,193 @@ pub struct ApplicationScreen {
 /// Rows shown per page in the list.
 pub const PAGE: usize = 10;
 
-impl ApplicationScreen {
-    pub fn load(&mut self, snapshot: &Snapshot) {
+/// What the Application screen's keys do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Continue,
+    CopyId,
+    Another,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Select,
+    Reload,
+    Filter,
+    Create,
+    NextField,
+    PreviousField,
+    Toggle,
+    Edit,
+    CheckKey,
+    /// Out of a form, back to the list.
+    Cancel,
+}
+
+const READY: &[Binding<Action>] = &[
+    Binding::new(
+        &[code(KeyCode::Enter)],
+        "Enter",
+        Action::Continue,
+        "continue",
+        Priority::High,
+    )
+    .help("on to users"),
+    Binding::new(&[ch('c')], "c", Action::CopyId, "copy id", Priority::Normal)
+        .help("copy the application id"),
+    Binding::new(
+        &[ch('n')],
+        "n",
+        Action::Another,
+        "another app",
+        Priority::Normal,
+    )
+    .help("choose or create another application"),
+];
+const LIST: &[Binding<Action>] = &[
+    Binding::new(
+        &[code(KeyCode::Up), code(KeyCode::BackTab)],
+        "↑↓",
+        Action::Up,
+        "choose",
+        Priority::Normal,
+    )
+    .help("previous row"),
+    Binding::new(
+        &[code(KeyCode::Down), code(KeyCode::Tab)],
+        "↓",
+        Action::Down,
+        "next",
+        Priority::HelpOnly,
+    )
+    .help("next row"),
+    Binding::new(
+        &[code(KeyCode::PageUp)],
+        "PgUp",
+        Action::PageUp,
+        "page up",
+        Priority::HelpOnly,
+    ),
+    Binding::new(
+        &[code(KeyCode::PageDown)],
+        "PgDn",
+        Action::PageDown,
+        "page down",
+        Priority::HelpOnly,
+    ),
+    Binding::new(
+        &[Key::Other],
+        "type",
+        Action::Filter,
+        "filter",
+        Priority::Low,
+    )
+    .help("filter by name or id"),
+    Binding::new(
+        &[code(KeyCode::Enter)],
+        "Enter",
+        Action::Select,
+        "select",
+        Priority::High,
+    )
+    .help("create a new application, or use the chosen one"),
+    Binding::new(
+        &[ctrl('l')],
+        "Ctrl-L",
+        Action::Reload,
+        "reload",
+        Priority::Low,
+    )
+    .help("list the applications again"),
+];
+const CREATE_FIELD: &[Binding<Action>] = &[
+    CREATE,
+    NEXT_FIELD,
+    PREVIOUS_FIELD,
+    CANCEL,
+    Binding::new(
+        &[Key::Other],
+        "type",
+        Action::Edit,
+        "edit",
+        Priority::HelpOnly,
+    )
+    .help("edit the field"),
+];
+const CREATE_CHOICE: &[Binding<Action>] = &[
+    CREATE,
+    NEXT_FIELD,
+    PREVIOUS_FIELD,
+    Binding::new(
+        &[ch(' '), code(KeyCode::Left), code(KeyCode::Right)],
+        "Space",
+        Action::Toggle,
+        "toggle",
+        Priority::High,
+    )
+    .help("switch the choice"),
+    CANCEL,
+];
+const ADOPT: &[Binding<Action>] = &[
+    Binding::new(
+        &[code(KeyCode::Enter)],
+        "Enter",
+        Action::CheckKey,
+        "check key",
+        Priority::High,
+    )
+    .help("check the private key file against the application"),
+    Binding::new(
+        &[code(KeyCode::Esc)],
+        "Esc",
+        Action::Cancel,
+        "back to list",
+        Priority::Normal,
+    ),
+    Binding::new(
+        &[Key::Other],
+        "type",
+        Action::Edit,
+        "edit",
+        Priority::HelpOnly,
+    )
+    .help("edit the path (~ is your home)"),
+];
+const CREATE: Binding<Action> = Binding::new(
+    &[code(KeyCode::Enter)],
+    "Enter",
+    Action::Create,
+    "create",
+    Priority::High,
+)
+.help("make the key pair and create the application");
+const NEXT_FIELD: Binding<Action> = Binding::new(
+    &[code(KeyCode::Tab), code(KeyCode::Down)],
+    "Tab",
+    Action::NextField,
+    "next field",
+    Priority::Normal,
+);
+const PREVIOUS_FIELD: Binding<Action> = Binding::new(
+    &[code(KeyCode::BackTab), code(KeyCode::Up)],
+    "Shift-Tab",
+    Action::PreviousField,
+    "previous field",
+    Priority::HelpOnly,
+);
+const CANCEL: Binding<Action> = Binding::new(
+    &[code(KeyCode::Esc)],
+    "Esc",
+    Action::Cancel,
+    "cancel",
+    Priority::Normal,
+)
+.help("back to the list, nothing created");
+
+impl Screen for ApplicationScreen {
+    type Action = Action;
+
+    fn load(&mut self, snapshot: &Snapshot) -> Load {
         self.current = snapshot.current_app.clone();
         if self.current.is_some() {
             self.mode = Mode::Ready;
@@ -119,90 +303,65 @@ impl ApplicationScreen {
         self.note = Some(snapshot.problems.join(" ")).filter(|n| !n.is_empty());
         self.form.fields[0] = TextField::new("my-client-sdk-app");
         self.form.fields[1] = TextField::new("https://example.com/rtc/events");
-    }
-
-    /// Runs when the step is entered: lists applications the first time.
-    pub fn enter(&mut self, ctl: &mut Ctl) {
-        if self.apps.is_none() && self.mode != Mode::Ready {
-            ctl.send("Listing your applications…", Command::ListApps);
+        if snapshot.problems.is_empty() {
+            Load::Ready
+        } else {
+            Load::Attention
         }
     }
 
-    pub fn filtered(&self) -> Vec<&AppSummary> {
-        let needle = self.filter.value().to_lowercase();
-        self.apps
-            .iter()
-            .flatten()
-            .filter(|a| {
-                needle.is_empty()
-                    || a.name.to_lowercase().contains(&needle)
-                    || a.id.contains(&needle)
-            })
-            .collect()
+    /// Lists applications the first time.
+    fn enter(&mut self, ctx: &mut Ctx) {
+        self.list_once(ctx.ctl);
     }
 
-    pub fn is_typing(&self) -> bool {
-        !matches!(self.mode, Mode::Ready)
+    fn is_done(&self, _now: u64) -> bool {
+        self.current.is_some()
     }
 
-    pub fn on_key(&mut self, key: KeyEvent, ctl: &mut Ctl) -> Nav {
-        match self.mode.clone() {
-            Mode::Ready => match key.code {
-                KeyCode::Enter => return Nav::Next,
-                KeyCode::Char('c') => {
-                    if let Some(app) = &self.current {
-                        ctl.effects.push(Effect::Copy {
-                            text: crate::auth::jwt::Token::new(app.id.clone()),
-                            otherwise: "the id is shown above",
-                        });
-                    }
-                }
-                KeyCode::Char('n') => {
-                    self.mode = Mode::List;
-                    self.enter(ctl);
-                }
-                _ => {}
-            },
-            Mode::List => self.list_key(key, ctl),
-            Mode::Create => self.form_key(key, ctl),
-            Mode::Adopt { id, .. } => match key.code {
-                KeyCode::Enter => {
-                    let path = self.key_path.value().trim();
-                    if path.is_empty() {
-                        self.key_error =
-                            Some("type the path of the application's private key file".into());
-                    } else {
-                        self.key_error = None;
-                        ctl.send(
-                            "Checking the key against the application…",
-                            Command::AdoptApp {
-                                id,
-                                key_path: PathBuf::from(path),
-                            },
-                        );
-                    }
-                }
-                _ => {
-                    self.key_path.handle_key(key);
-                    self.key_error = None;
-                }
-            },
+    fn is_typing(&self) -> bool {
+        match self.mode {
+            Mode::Ready => false,
+            Mode::Create => self.form.focus < LABELS.len(),
+            Mode::List | Mode::Adopt { .. } => true,
         }
-        Nav::Stay
     }
 
-    fn list_key(&mut self, key: KeyEvent, ctl: &mut Ctl) {
+    fn bindings(&self) -> &'static [Binding<Action>] {
+        match self.mode {
+            Mode::Ready => READY,
+            Mode::List => LIST,
+            Mode::Create if self.form.focus < LABELS.len() => CREATE_FIELD,
+            Mode::Create => CREATE_CHOICE,
+            Mode::Adopt { .. } => ADOPT,
+        }
+    }
+
+    fn act(&mut self, action: Action, key: KeyEvent, ctx: &mut Ctx) -> Nav {
         let count = self.filtered().len() + 1;
-        match key.code {
-            KeyCode::Up => self.cursor = self.cursor.saturating_sub(1),
-            KeyCode::Down => self.cursor = (self.cursor + 1).min(count - 1),
-            KeyCode::PageUp => self.cursor = self.cursor.saturating_sub(PAGE),
-            KeyCode::PageDown => self.cursor = (self.cursor + PAGE).min(count - 1),
-            KeyCode::Enter if self.cursor == 0 => {
+        match action {
+            Action::Continue => return Nav::Next,
+            Action::CopyId => {
+                if let Some(app) = &self.current {
+                    ctx.ctl.effects.push(Effect::Copy {
+                        text: crate::auth::jwt::Token::new(app.id.clone()),
+                        otherwise: "the id is shown above",
+                    });
+                }
+            }
+            Action::Another => {
+                self.mode = Mode::List;
+                self.list_once(ctx.ctl);
+            }
+            Action::Up => self.cursor = self.cursor.saturating_sub(1),
+            Action::Down => self.cursor = (self.cursor + 1).min(count - 1),
+            Action::PageUp => self.cursor = self.cursor.saturating_sub(PAGE),
+            Action::PageDown => self.cursor = (self.cursor + PAGE).min(count - 1),
+            Action::Select if self.cursor == 0 => {
                 self.mode = Mode::Create;
                 self.form.focus = 0;
             }
-            KeyCode::Enter => {
+            Action::Select => {
                 if let Some(app) = self.filtered().get(self.cursor - 1) {
                     self.mode = Mode::Adopt {
                         id: app.id.clone(),
@@ -211,58 +370,46 @@ impl ApplicationScreen {
                     self.key_path = TextField::new("");
                 }
             }
-            KeyCode::Char('l')
-                if key
-                    .modifiers
-                    .contains(crossterm::event::KeyModifiers::CONTROL) =>
-            {
-                ctl.send("Listing your applications…", Command::ListApps);
+            Action::Reload => {
+                ctx.ctl
+                    .send("Listing your applications…", Command::ListApps);
             }
-            _ => {
+            Action::Filter => {
                 self.filter.handle_key(key);
                 self.cursor = self.cursor.min(self.filtered().len());
             }
-        }
-    }
-
-    fn form_key(&mut self, key: KeyEvent, ctl: &mut Ctl) {
-        let f = &mut self.form;
-        match key.code {
-            KeyCode::Tab | KeyCode::Down => f.focus = (f.focus + 1) % FOCUSABLE,
-            KeyCode::BackTab | KeyCode::Up => f.focus = (f.focus + FOCUSABLE - 1) % FOCUSABLE,
-            KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right if f.focus == 4 => {
-                f.http_method = match f.http_method {
+            Action::NextField => self.form.focus = (self.form.focus + 1) % FOCUSABLE,
+            Action::PreviousField => {
+                self.form.focus = (self.form.focus + FOCUSABLE - 1) % FOCUSABLE
+            }
+            Action::Toggle if self.form.focus == 4 => {
+                self.form.http_method = match self.form.http_method {
                     HttpMethod::Get => HttpMethod::Post,
                     HttpMethod::Post => HttpMethod::Get,
                 };
             }
-            KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right if f.focus == 5 => {
-                f.improve_ai = !f.improve_ai
-            }
-            KeyCode::Enter => {
-                if let Some(bad) = (0..4).find(|i| f.error(*i).is_some()) {
-                    f.focus = bad;
-                    ctl.error(format!(
-                        "{}: {}",
-                        LABELS[bad],
-                        f.error(bad).unwrap_or_default()
-                    ));
-                } else {
-                    ctl.send(
-                        "Generating a key pair and creating the application…",
-                        Command::CreateApp(f.spec()),
-                    );
+            Action::Toggle => self.form.improve_ai = !self.form.improve_ai,
+            Action::Create => self.create(ctx.ctl),
+            Action::Edit => match &self.mode {
+                Mode::Adopt { .. } => {
+                    self.key_path.handle_key(key);
+                    self.key_error = None;
                 }
-            }
-            _ if f.focus < 4 => {
-                f.fields[f.focus].handle_key(key);
-                f.api_errors[f.focus] = None;
-            }
-            _ => {}
+                _ => {
+                    let f = &mut self.form;
+                    if let Some(field) = f.fields.get_mut(f.focus) {
+                        field.handle_key(key);
+                        f.api_errors[f.focus] = None;
+                    }
+                }
+            },
+            Action::CheckKey => self.adopt(ctx.ctl),
+            Action::Cancel => self.mode = Mode::List,
         }
+        Nav::Stay
     }
 
-    pub fn on_paste(&mut self, text: &str) {
+    fn on_paste(&mut self, text: &str) {
         match &self.mode {
             Mode::Create if self.form.focus < 4 => {
                 self.form.fields[self.form.focus].insert(text.trim())
@@ -273,35 +420,33 @@ impl ApplicationScreen {
         }
     }
 
-    /// Esc inside the step: out of a form to the list; from the list, the previous step.
-    pub fn back(&mut self) -> bool {
-        match self.mode {
-            Mode::Create | Mode::Adopt { .. } => {
-                self.mode = Mode::List;
-                true
+    fn on_answer(&mut self, outcome: &Outcome, ctx: &mut Ctx) -> Nav {
+        match outcome {
+            // New credentials: whatever was listed before may not be this account's.
+            Outcome::Verified(_) => self.apps = None,
+            Outcome::Apps(apps) => self.apps = Some(apps.clone()),
+            Outcome::AppReady {
+                app,
+                reconciled,
+                note,
+            } => {
+                ctx.ctl.success(format!(
+                    "Application {} is ready; its private key is saved.",
+                    app.name
+                ));
+                self.ready(app.clone(), *reconciled, note.clone());
             }
-            Mode::Ready | Mode::List => false,
+            _ => {}
         }
-    }
-
-    pub fn ready(&mut self, app: CurrentApp, reconciled: bool, note: Option<String>) {
-        if let Some(list) = &mut self.apps
-            && !list.iter().any(|a| a.id == app.id)
-        {
-            list.push(AppSummary {
-                id: app.id.clone(),
-                name: app.name.clone(),
-            });
-        }
-        self.current = Some(app);
-        self.reconciled = reconciled;
-        self.note = note;
-        self.mode = Mode::Ready;
-        self.form.api_errors = Default::default();
+        Nav::Stay
     }
 
     /// API field reasons go beside the field they name.
-    pub fn failed(&mut self, failure: &Failure) {
+    fn on_failure(&mut self, failure: &Failure, ctx: &mut Ctx) {
+        if failure.refused && self.apps.is_none() {
+            ctx.ctl
+                .error("Vonage refused the stored credentials: press Esc, then c to change them.");
+        }
         if let Mode::Adopt { .. } = self.mode {
             self.key_error = Some(failure.message.clone());
             return;
@@ -324,35 +469,90 @@ impl ApplicationScreen {
         }
     }
 
-    pub fn keys(&self) -> &'static [(&'static str, &'static str)] {
-        match self.mode {
-            Mode::Ready => &[
-                ("Enter", "continue"),
-                ("c", "copy id"),
-                ("n", "another application"),
-                ("Esc", "back"),
-                ("?", "help"),
-            ],
-            Mode::List => &[
-                ("↑↓", "choose"),
-                ("type", "filter"),
-                ("Enter", "select"),
-                ("Ctrl-L", "reload"),
-                ("Esc", "back"),
-            ],
-            Mode::Create => &[
-                ("Enter", "create"),
-                ("Tab", "next field"),
-                ("Space", "toggle"),
-                ("Esc", "cancel"),
-            ],
-            Mode::Adopt { .. } => &[("Enter", "check key"), ("Esc", "back to list")],
-        }
+    fn share(&self, facts: &mut Facts) {
+        facts.app_name = self.current.as_ref().map(|a| a.name.clone());
+    }
+
+    fn render(&self, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
+        view(self, ctx, area, frame);
     }
 }
 
-pub fn view(model: &Model, theme: Theme, area: Rect, frame: &mut Frame) {
-    let s = &model.application;
+impl ApplicationScreen {
+    fn list_once(&mut self, ctl: &mut Ctl) {
+        if self.apps.is_none() && self.mode != Mode::Ready {
+            ctl.send("Listing your applications…", Command::ListApps);
+        }
+    }
+
+    pub fn filtered(&self) -> Vec<&AppSummary> {
+        let needle = self.filter.value().to_lowercase();
+        self.apps
+            .iter()
+            .flatten()
+            .filter(|a| {
+                needle.is_empty()
+                    || a.name.to_lowercase().contains(&needle)
+                    || a.id.contains(&needle)
+            })
+            .collect()
+    }
+
+    fn create(&mut self, ctl: &mut Ctl) {
+        let f = &mut self.form;
+        if let Some(bad) = (0..4).find(|i| f.error(*i).is_some()) {
+            f.focus = bad;
+            ctl.error(format!(
+                "{}: {}",
+                LABELS[bad],
+                f.error(bad).unwrap_or_default()
+            ));
+        } else {
+            ctl.send(
+                "Generating a key pair and creating the application…",
+                Command::CreateApp(f.spec()),
+            );
+        }
+    }
+
+    fn adopt(&mut self, ctl: &mut Ctl) {
+        let Mode::Adopt { id, .. } = &self.mode else {
+            return;
+        };
+        let path = self.key_path.value().trim();
+        if path.is_empty() {
+            self.key_error = Some("type the path of the application's private key file".into());
+        } else {
+            self.key_error = None;
+            ctl.send(
+                "Checking the key against the application…",
+                Command::AdoptApp {
+                    id: id.clone(),
+                    key_path: PathBuf::from(path),
+                },
+            );
+        }
+    }
+
+    fn ready(&mut self, app: CurrentApp, reconciled: bool, note: Option<String>) {
+        if let Some(list) = &mut self.apps
+            && !list.iter().any(|a| a.id == app.id)
+        {
+            list.push(AppSummary {
+                id: app.id.clone(),
+                name: app.name.clone(),
+            });
+        }
+        self.current = Some(app);
+        self.reconciled = reconciled;
+        self.note = note;
+        self.mode = Mode::Ready;
+        self.form.api_errors = Default::default();
+    }
+}
+
+fn view(s: &ApplicationScreen, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
+    let theme = ctx.theme;
     let mut lines: Vec<Line> = Vec::new();
     let mut cursor = None;
     match &s.mode {
@@ -413,9 +613,7 @@ pub fn view(model: &Model, theme: Theme, area: Rect, frame: &mut Frame) {
                 ]));
             }
             match &s.apps {
-                None if model.ctl.is_busy() => {
-                    lines.push(Line::styled("  (listing…)", theme.dim()))
-                }
+                None if ctx.busy => lines.push(Line::styled("  (listing…)", theme.dim())),
                 None => lines.push(Line::styled(
                     "  (not listed: Ctrl-L lists them)",
                     theme.dim(),
@@ -482,7 +680,7 @@ pub fn view(model: &Model, theme: Theme, area: Rect, frame: &mut Frame) {
             lines.push(line);
         }
     }
-    let block = Block::bordered().title(" 2 Application ");
+    let block = ctx.block();
     let inner = block.inner(area);
     let paragraph = Paragraph::new(lines).block(block);
     // Only the read-only screen wraps: forms keep one line per field for the cursor.

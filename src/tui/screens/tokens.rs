@@ -12,19 +12,19 @@
 
 use std::path::PathBuf;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use super::Nav;
 use crate::auth::acl::{Acl, AclChoice, Preset};
 use crate::auth::ttl::{Ttl, format_duration};
 use crate::auth::verify::{self, Verdict};
-use crate::tui::effect::{Command, Effect, Snapshot, StoredUser, TokenView, UserRow};
-use crate::tui::model::{Ctl, Model, Overlay};
-use crate::tui::theme::Theme;
+use crate::tui::effect::Effect;
+use crate::tui::keys::{Binding, Key, Priority, ch, code, ctrl};
+use crate::tui::protocol::{Command, Failure, Outcome, Snapshot, StoredUser, TokenView, UserRow};
+use crate::tui::screen::{Ctl, Ctx, Load, Nav, Overlay, Screen, ViewCtx};
 use crate::tui::widgets::form::{field_line, place_cursor};
 use crate::tui::widgets::text_area::TextArea;
 use crate::tui::widgets::text_field::TextField;
@@ -81,13 +81,216 @@ pub fn token_state(token: Option<&TokenView>, now: u64) -> TokenState {
     }
 }
 
-impl TokensScreen {
-    pub fn load(&mut self, snapshot: &Snapshot) {
+/// What the Tokens screen's keys do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Up,
+    Down,
+    Mint,
+    Copy,
+    Save,
+    Inspect,
+    CycleTtl,
+    CycleAcl,
+    /// Applies the open editor (TTL, ACL, or the file name to save to).
+    Apply,
+    Cancel,
+    Edit,
+}
+
+const ROWS: &[Binding<Action>] = &[
+    Binding::new(
+        &[ch('g'), code(KeyCode::Enter)],
+        "g",
+        Action::Mint,
+        "generate",
+        Priority::High,
+    )
+    .help("generate a token"),
+    Binding::new(
+        &[ch('r')],
+        "r",
+        Action::Mint,
+        "regenerate",
+        Priority::Normal,
+    )
+    .help("regenerate (the row's TTL and ACL)"),
+    Binding::new(&[ch('c')], "c", Action::Copy, "copy", Priority::High).help("copy it"),
+    Binding::new(&[ch('s')], "s", Action::Save, "save", Priority::Normal).help("save it to a file"),
+    Binding::new(
+        &[ch('i')],
+        "i",
+        Action::Inspect,
+        "inspect",
+        Priority::Normal,
+    )
+    .help("show its claims"),
+    Binding::new(&[ch('t')], "t", Action::CycleTtl, "TTL", Priority::Low)
+        .help("TTL: the next of 15m 1h 6h 24h; at 24h, type one"),
+    Binding::new(&[ch('a')], "a", Action::CycleAcl, "ACL", Priority::Low)
+        .help("ACL: the next preset; at all, edit JSON"),
+    Binding::new(
+        &[code(KeyCode::Up), code(KeyCode::BackTab)],
+        "↑",
+        Action::Up,
+        "previous user",
+        Priority::HelpOnly,
+    ),
+    Binding::new(
+        &[code(KeyCode::Down), code(KeyCode::Tab)],
+        "↓",
+        Action::Down,
+        "next user",
+        Priority::HelpOnly,
+    ),
+];
+const TTL_EDITOR: &[Binding<Action>] = &[
+    Binding::new(
+        &[code(KeyCode::Enter)],
+        "Enter",
+        Action::Apply,
+        "apply",
+        Priority::High,
+    )
+    .help("use this TTL for the next token"),
+    CANCEL,
+    EDIT,
+];
+const ACL_EDITOR: &[Binding<Action>] = &[
+    Binding::new(
+        &[ctrl('s')],
+        "Ctrl-S",
+        Action::Apply,
+        "apply ACL",
+        Priority::High,
+    )
+    .help("use this ACL for the next token (Enter is a new line)"),
+    CANCEL,
+    EDIT,
+];
+const SAVE_EDITOR: &[Binding<Action>] = &[
+    Binding::new(
+        &[code(KeyCode::Enter)],
+        "Enter",
+        Action::Apply,
+        "save",
+        Priority::High,
+    )
+    .help("save to this file (never over an existing one)"),
+    CANCEL,
+    EDIT,
+];
+const CANCEL: Binding<Action> = Binding::new(
+    &[code(KeyCode::Esc)],
+    "Esc",
+    Action::Cancel,
+    "cancel",
+    Priority::Normal,
+)
+.help("close the editor, nothing changed");
+const EDIT: Binding<Action> = Binding::new(
+    &[Key::Other],
+    "type",
+    Action::Edit,
+    "edit",
+    Priority::HelpOnly,
+);
+
+impl Screen for TokensScreen {
+    type Action = Action;
+
+    fn load(&mut self, snapshot: &Snapshot) -> Load {
         self.rows = snapshot.users.clone();
+        Load::Ready
     }
 
+    /// Adds the users the other steps know of.
+    fn enter(&mut self, ctx: &mut Ctx) {
+        self.sync(&ctx.facts.users);
+    }
+
+    fn is_done(&self, now: u64) -> bool {
+        self.rows
+            .iter()
+            .any(|r| r.token.as_ref().is_some_and(|t| t.exp > now))
+    }
+
+    fn is_typing(&self) -> bool {
+        self.editor.is_some()
+    }
+
+    fn needs_clock(&self) -> bool {
+        self.rows.iter().any(|r| r.token.is_some())
+    }
+
+    fn bindings(&self) -> &'static [Binding<Action>] {
+        match &self.editor {
+            Some(Editor::Ttl { .. }) => TTL_EDITOR,
+            Some(Editor::Acl { .. }) => ACL_EDITOR,
+            Some(Editor::SavePath { .. }) => SAVE_EDITOR,
+            None if self.rows.is_empty() => &[],
+            None => ROWS,
+        }
+    }
+
+    fn act(&mut self, action: Action, key: KeyEvent, ctx: &mut Ctx) -> Nav {
+        match action {
+            Action::Apply => self.apply(ctx.ctl),
+            Action::Cancel => self.editor = None,
+            Action::Edit => self.edit(key),
+            _ => return self.row_action(action, ctx),
+        }
+        Nav::Stay
+    }
+
+    fn on_paste(&mut self, text: &str) {
+        match &mut self.editor {
+            Some(Editor::Ttl { field, .. } | Editor::SavePath { field, .. }) => {
+                field.insert(text.trim())
+            }
+            Some(Editor::Acl { area, .. }) => area.insert(text),
+            None => {}
+        }
+    }
+
+    fn on_answer(&mut self, outcome: &Outcome, ctx: &mut Ctx) -> Nav {
+        match outcome {
+            // Another application: its users have other tokens.
+            Outcome::AppReady { .. } => self.reset(),
+            Outcome::Minted {
+                user,
+                token,
+                ttl,
+                acl,
+            } => {
+                ctx.ctl
+                    .success(format!("New token for {user}, valid {ttl}: c copies it."));
+                self.minted(user, token.clone(), *ttl, acl.clone());
+            }
+            Outcome::Saved { path } => {
+                ctx.ctl
+                    .success(format!("Saved to {} (0600).", path.display()));
+                self.editor = None;
+            }
+            _ => {}
+        }
+        Nav::Stay
+    }
+
+    fn on_failure(&mut self, failure: &Failure, _ctx: &mut Ctx) {
+        if let Some(Editor::SavePath { error, .. }) = &mut self.editor {
+            *error = Some(failure.message.clone());
+        }
+    }
+
+    fn render(&self, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
+        view(self, ctx, area, frame);
+    }
+}
+
+impl TokensScreen {
     /// Adds users the Users step knows and the table does not (with default settings).
-    pub fn sync(&mut self, users: &[UserRow]) {
+    fn sync(&mut self, users: &[UserRow]) {
         for u in users {
             if !self.rows.iter().any(|r| r.name == u.name) {
                 self.rows.push(StoredUser {
@@ -102,44 +305,32 @@ impl TokensScreen {
         self.cursor = self.cursor.min(self.rows.len().saturating_sub(1));
     }
 
-    pub fn reset(&mut self) {
+    fn reset(&mut self) {
         self.rows.clear();
         self.cursor = 0;
         self.editor = None;
-    }
-
-    pub fn is_typing(&self) -> bool {
-        self.editor.is_some()
     }
 
     fn selected(&self) -> Option<&StoredUser> {
         self.rows.get(self.cursor)
     }
 
-    pub fn on_key(
-        &mut self,
-        key: KeyEvent,
-        ctl: &mut Ctl,
-        overlay: &mut Option<Overlay>,
-        now: u64,
-    ) -> Nav {
-        if self.editor.is_some() {
-            self.editor_key(key, ctl);
-            return Nav::Stay;
-        }
+    /// The keys on the table (no editor open): they act on the selected row.
+    fn row_action(&mut self, action: Action, ctx: &mut Ctx) -> Nav {
         let Some(row) = self.selected().cloned() else {
             return Nav::Stay;
         };
-        match key.code {
-            KeyCode::Up => self.cursor = self.cursor.saturating_sub(1),
-            KeyCode::Down => self.cursor = (self.cursor + 1).min(self.rows.len().saturating_sub(1)),
-            KeyCode::Enter | KeyCode::Char('g') | KeyCode::Char('r') => {
+        let no_token = "No token yet: press g to generate one.";
+        match action {
+            Action::Up => self.cursor = self.cursor.saturating_sub(1),
+            Action::Down => self.cursor = (self.cursor + 1).min(self.rows.len().saturating_sub(1)),
+            Action::Mint => {
                 let verb = if row.token.is_some() {
                     "Regenerating"
                 } else {
                     "Generating"
                 };
-                ctl.send(
+                ctx.ctl.send(
                     &format!("{verb} {}'s token…", row.name),
                     Command::Mint {
                         user: row.name.clone(),
@@ -148,29 +339,29 @@ impl TokensScreen {
                     },
                 );
             }
-            KeyCode::Char('c') => match &row.token {
-                Some(t) => ctl.effects.push(Effect::Copy {
+            Action::Copy => match &row.token {
+                Some(t) => ctx.ctl.effects.push(Effect::Copy {
                     text: t.token.clone(),
                     otherwise: "s saves it",
                 }),
-                None => ctl.info("No token yet: press g to generate one."),
+                None => ctx.ctl.info(no_token),
             },
-            KeyCode::Char('s') => match &row.token {
+            Action::Save => match &row.token {
                 Some(_) => {
                     self.editor = Some(Editor::SavePath {
                         field: TextField::new(&format!("./{}.jwt", row.name)),
                         error: None,
                     });
                 }
-                None => ctl.info("No token yet: press g to generate one."),
+                None => ctx.ctl.info(no_token),
             },
-            KeyCode::Char('i') => match &row.token {
-                Some(t) => *overlay = Some(inspect_overlay(&row.name, t, now)),
-                None => ctl.info("No token yet: press g to generate one."),
+            Action::Inspect => match &row.token {
+                Some(t) => return Nav::Show(inspect_overlay(&row.name, t, ctx.now)),
+                None => ctx.ctl.info(no_token),
             },
-            KeyCode::Char('t') => self.cycle_ttl(),
-            KeyCode::Char('a') => self.cycle_acl(),
-            _ => {}
+            Action::CycleTtl => self.cycle_ttl(),
+            Action::CycleAcl => self.cycle_acl(),
+            Action::Apply | Action::Cancel | Action::Edit => {}
         }
         Nav::Stay
     }
@@ -215,83 +406,62 @@ impl TokensScreen {
         }
     }
 
-    /// Keys while an editor is open: Esc closes it (handled by `back`), Enter / Ctrl-S applies.
-    fn editor_key(&mut self, key: KeyEvent, ctl: &mut Ctl) {
-        let ctrl_s =
-            key.code == KeyCode::Char('s') && key.modifiers.contains(KeyModifiers::CONTROL);
+    /// Enter (Ctrl-S for the ACL) in an open editor.
+    fn apply(&mut self, ctl: &mut Ctl) {
         let user = self.selected().map(|r| r.name.clone()).unwrap_or_default();
         let Some(editor) = &mut self.editor else {
             return;
         };
         match editor {
-            Editor::Ttl { field, error } => {
-                if key.code == KeyCode::Enter {
-                    match Ttl::parse(field.value()) {
-                        Ok(ttl) => {
-                            if let Some(row) = self.rows.get_mut(self.cursor) {
-                                row.ttl = ttl;
-                            }
-                            self.editor = None;
-                        }
-                        Err(e) => *error = Some(e.to_string()),
+            Editor::Ttl { field, error } => match Ttl::parse(field.value()) {
+                Ok(ttl) => {
+                    if let Some(row) = self.rows.get_mut(self.cursor) {
+                        row.ttl = ttl;
                     }
-                } else {
-                    field.handle_key(key);
-                    *error = None;
+                    self.editor = None;
                 }
-            }
-            Editor::Acl { area, error } => {
-                if ctrl_s {
-                    match Acl::from_json(&area.text()) {
-                        Ok(acl) => {
-                            if let Some(row) = self.rows.get_mut(self.cursor) {
-                                row.acl = AclChoice::Custom(acl);
-                            }
-                            self.editor = None;
-                        }
-                        Err(e) => *error = Some(e.to_string()),
+                Err(e) => *error = Some(e.to_string()),
+            },
+            Editor::Acl { area, error } => match Acl::from_json(&area.text()) {
+                Ok(acl) => {
+                    if let Some(row) = self.rows.get_mut(self.cursor) {
+                        row.acl = AclChoice::Custom(acl);
                     }
-                } else {
-                    area.handle_key(key);
-                    *error = None;
+                    self.editor = None;
                 }
-            }
+                Err(e) => *error = Some(e.to_string()),
+            },
             Editor::SavePath { field, error } => {
-                if key.code == KeyCode::Enter {
-                    let path = field.value().trim();
-                    if path.is_empty() {
-                        *error = Some("type a file name".into());
-                    } else {
-                        let path = PathBuf::from(path);
-                        ctl.send(
-                            &format!("Saving {user}'s token…"),
-                            Command::SaveToken { user, path },
-                        );
-                    }
+                let path = field.value().trim();
+                if path.is_empty() {
+                    *error = Some("type a file name".into());
                 } else {
-                    field.handle_key(key);
-                    *error = None;
+                    let path = PathBuf::from(path);
+                    ctl.send(
+                        &format!("Saving {user}'s token…"),
+                        Command::SaveToken { user, path },
+                    );
                 }
             }
         }
     }
 
-    pub fn on_paste(&mut self, text: &str) {
+    /// Any other key in an open editor edits it.
+    fn edit(&mut self, key: KeyEvent) {
         match &mut self.editor {
-            Some(Editor::Ttl { field, .. } | Editor::SavePath { field, .. }) => {
-                field.insert(text.trim())
+            Some(Editor::Ttl { field, error } | Editor::SavePath { field, error }) => {
+                field.handle_key(key);
+                *error = None;
             }
-            Some(Editor::Acl { area, .. }) => area.insert(text),
+            Some(Editor::Acl { area, error }) => {
+                area.handle_key(key);
+                *error = None;
+            }
             None => {}
         }
     }
 
-    /// Esc closes an open editor.
-    pub fn back(&mut self) -> bool {
-        self.editor.take().is_some()
-    }
-
-    pub fn minted(&mut self, user: &str, token: TokenView, ttl: Ttl, acl: AclChoice) {
+    fn minted(&mut self, user: &str, token: TokenView, ttl: Ttl, acl: AclChoice) {
         match self.rows.iter_mut().find(|r| r.name == user) {
             Some(row) => {
                 row.token = Some(token);
@@ -305,33 +475,6 @@ impl TokensScreen {
                 acl,
                 token: Some(token),
             }),
-        }
-    }
-
-    pub fn saved(&mut self) {
-        self.editor = None;
-    }
-
-    pub fn save_failed(&mut self, message: &str) {
-        if let Some(Editor::SavePath { error, .. }) = &mut self.editor {
-            *error = Some(message.to_owned());
-        }
-    }
-
-    pub fn keys(&self) -> &'static [(&'static str, &'static str)] {
-        match self.editor {
-            Some(Editor::Acl { .. }) => &[("Ctrl-S", "apply ACL"), ("Esc", "cancel")],
-            Some(_) => &[("Enter", "apply"), ("Esc", "cancel")],
-            None => &[
-                ("g", "generate"),
-                ("r", "regenerate"),
-                ("c", "copy"),
-                ("s", "save"),
-                ("i", "inspect"),
-                ("t", "TTL"),
-                ("a", "ACL"),
-                ("?", "help"),
-            ],
         }
     }
 }
@@ -359,8 +502,8 @@ fn inspect_overlay(user: &str, token: &TokenView, now: u64) -> Overlay {
     }
 }
 
-pub fn view(model: &Model, theme: Theme, area: Rect, frame: &mut Frame) {
-    let s = &model.tokens;
+fn view(s: &TokensScreen, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
+    let theme = ctx.theme;
     let editor_height = match &s.editor {
         Some(Editor::Acl { .. }) => (area.height / 2).max(6),
         Some(_) => 4,
@@ -390,7 +533,7 @@ pub fn view(model: &Model, theme: Theme, area: Rect, frame: &mut Frame) {
     }
     for (i, row) in s.rows.iter().enumerate() {
         let selected = i == s.cursor;
-        let (state, state_style) = match token_state(row.token.as_ref(), model.now) {
+        let (state, state_style) = match token_state(row.token.as_ref(), ctx.now) {
             TokenState::None => ("none".to_owned(), theme.dim()),
             TokenState::Valid { left } => (
                 format!("valid for {}", format_duration(left)),
@@ -428,9 +571,9 @@ pub fn view(model: &Model, theme: Theme, area: Rect, frame: &mut Frame) {
             theme.dim(),
         ));
     }
-    let title = model.application.current.as_ref().map_or_else(
-        || " 4 Tokens ".to_owned(),
-        |a| format!(" 4 Tokens · {} ", a.name),
+    let title = ctx.app_name.map_or_else(
+        || format!(" {} ", ctx.title),
+        |name| format!(" {} · {name} ", ctx.title),
     );
     frame.render_widget(
         Paragraph::new(lines).block(Block::bordered().title(title)),

@@ -13,14 +13,12 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::Paragraph;
 
-use super::Nav;
 use crate::onboard::names::check_user_name;
-use crate::tui::effect::{Command, Snapshot, UserRow};
-use crate::tui::model::{Ctl, Model};
-use crate::tui::msg::Failure;
-use crate::tui::theme::Theme;
+use crate::tui::keys::{Binding, Key, Priority, code, ctrl};
+use crate::tui::protocol::{Command, Failure, Outcome, Snapshot, UserRow};
+use crate::tui::screen::{Ctl, Ctx, Facts, Load, Nav, Screen, ViewCtx};
 use crate::tui::widgets::form::{field_line, place_cursor};
 use crate::tui::widgets::text_field::TextField;
 use crate::vonage::NewUser;
@@ -48,8 +46,61 @@ pub struct UsersScreen {
     pub offer: Option<UserRow>,
 }
 
-impl UsersScreen {
-    pub fn load(&mut self, snapshot: &Snapshot) {
+/// What the Users screen's keys do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Submit,
+    NextField,
+    PreviousField,
+    Reload,
+    Edit,
+}
+
+const KEYS: &[Binding<Action>] = &[
+    Binding::new(
+        &[code(KeyCode::Enter)],
+        "Enter",
+        Action::Submit,
+        "create / continue on empty",
+        Priority::High,
+    )
+    .help("create the user (or use the one offered); on an empty name, go on to tokens"),
+    Binding::new(
+        &[code(KeyCode::Tab), code(KeyCode::Down)],
+        "Tab",
+        Action::NextField,
+        "next field",
+        Priority::Normal,
+    ),
+    Binding::new(
+        &[code(KeyCode::BackTab), code(KeyCode::Up)],
+        "Shift-Tab",
+        Action::PreviousField,
+        "previous field",
+        Priority::HelpOnly,
+    ),
+    Binding::new(
+        &[ctrl('l')],
+        "Ctrl-L",
+        Action::Reload,
+        "reload",
+        Priority::Low,
+    )
+    .help("list the users again"),
+    Binding::new(
+        &[Key::Other],
+        "type",
+        Action::Edit,
+        "edit",
+        Priority::HelpOnly,
+    )
+    .help("edit the field (the filter narrows the list)"),
+];
+
+impl Screen for UsersScreen {
+    type Action = Action;
+
+    fn load(&mut self, snapshot: &Snapshot) -> Load {
         self.stored = snapshot
             .users
             .iter()
@@ -59,55 +110,50 @@ impl UsersScreen {
                 display_name: None,
             })
             .collect();
+        Load::Ready
     }
 
-    /// The application changed: forget its users.
-    pub fn reset(&mut self) {
-        self.listed = None;
-        self.stored.clear();
-        self.offer = None;
-    }
-
-    pub fn enter(&mut self, ctl: &mut Ctl) {
+    fn enter(&mut self, ctx: &mut Ctx) {
         if self.listed.is_none() {
-            ctl.send("Listing the application's users…", Command::ListUsers);
+            ctx.ctl
+                .send("Listing the application's users…", Command::ListUsers);
         }
     }
 
-    /// Every user we know of: the API's list once it answered, else the stored ones.
-    pub fn known(&self) -> &[UserRow] {
-        self.listed.as_deref().unwrap_or(&self.stored)
+    fn is_done(&self, _now: u64) -> bool {
+        !self.known().is_empty()
     }
 
-    pub fn is_typing(&self) -> bool {
+    fn is_typing(&self) -> bool {
         true
     }
 
-    pub fn on_key(&mut self, key: KeyEvent, ctl: &mut Ctl) -> Nav {
-        match key.code {
-            KeyCode::Tab | KeyCode::Down => {
+    fn bindings(&self) -> &'static [Binding<Action>] {
+        KEYS
+    }
+
+    fn act(&mut self, action: Action, key: KeyEvent, ctx: &mut Ctx) -> Nav {
+        match action {
+            Action::NextField => {
                 self.focus = match self.focus {
                     Focus::Name => Focus::Display,
                     Focus::Display => Focus::Filter,
                     Focus::Filter => Focus::Name,
                 }
             }
-            KeyCode::BackTab | KeyCode::Up => {
+            Action::PreviousField => {
                 self.focus = match self.focus {
                     Focus::Name => Focus::Filter,
                     Focus::Display => Focus::Name,
                     Focus::Filter => Focus::Display,
                 }
             }
-            KeyCode::Enter => return self.submit(ctl),
-            KeyCode::Char('l')
-                if key
-                    .modifiers
-                    .contains(crossterm::event::KeyModifiers::CONTROL) =>
-            {
-                ctl.send("Listing the application's users…", Command::ListUsers);
+            Action::Submit => return self.submit(ctx.ctl),
+            Action::Reload => {
+                ctx.ctl
+                    .send("Listing the application's users…", Command::ListUsers);
             }
-            _ => {
+            Action::Edit => {
                 let field = match self.focus {
                     Focus::Name => &mut self.name,
                     Focus::Display => &mut self.display,
@@ -121,6 +167,53 @@ impl UsersScreen {
             }
         }
         Nav::Stay
+    }
+
+    fn on_paste(&mut self, text: &str) {
+        match self.focus {
+            Focus::Name => self.name.insert(text.trim()),
+            Focus::Display => self.display.insert(text.trim()),
+            Focus::Filter => self.filter.insert(text.trim()),
+        }
+    }
+
+    fn on_answer(&mut self, outcome: &Outcome, ctx: &mut Ctx) -> Nav {
+        match outcome {
+            // The application changed: forget its users.
+            Outcome::AppReady { .. } => self.reset(),
+            Outcome::Users(users) => self.listed = Some(users.clone()),
+            Outcome::UserCreated(user) => self.created(user.clone(), ctx.ctl),
+            Outcome::UserExists(user) => self.exists(user.clone(), ctx.ctl),
+            _ => {}
+        }
+        Nav::Stay
+    }
+
+    fn on_failure(&mut self, failure: &Failure, _ctx: &mut Ctx) {
+        if let Some((_, reason)) = failure.fields.iter().find(|(n, _)| n == "name") {
+            self.name_error = Some(reason.clone());
+        }
+    }
+
+    fn share(&self, facts: &mut Facts) {
+        facts.users = self.known().to_vec();
+    }
+
+    fn render(&self, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
+        view(self, ctx, area, frame);
+    }
+}
+
+impl UsersScreen {
+    fn reset(&mut self) {
+        self.listed = None;
+        self.stored.clear();
+        self.offer = None;
+    }
+
+    /// Every user we know of: the API's list once it answered, else the stored ones.
+    pub fn known(&self) -> &[UserRow] {
+        self.listed.as_deref().unwrap_or(&self.stored)
     }
 
     /// Enter: use an offered user, create the typed one, or (empty name) go on to tokens.
@@ -155,14 +248,6 @@ impl UsersScreen {
         Nav::Stay
     }
 
-    pub fn on_paste(&mut self, text: &str) {
-        match self.focus {
-            Focus::Name => self.name.insert(text.trim()),
-            Focus::Display => self.display.insert(text.trim()),
-            Focus::Filter => self.filter.insert(text.trim()),
-        }
-    }
-
     fn add(&mut self, user: UserRow) {
         let list = self.listed.get_or_insert_with(|| self.stored.clone());
         if !list.iter().any(|u| u.name == user.name) {
@@ -170,7 +255,7 @@ impl UsersScreen {
         }
     }
 
-    pub fn created(&mut self, user: UserRow, ctl: &mut Ctl) {
+    fn created(&mut self, user: UserRow, ctl: &mut Ctl) {
         ctl.success(format!(
             "Created {}. Type another name, or press Enter on an empty name for tokens.",
             user.name
@@ -181,38 +266,20 @@ impl UsersScreen {
         self.focus = Focus::Name;
     }
 
-    pub fn exists(&mut self, user: UserRow, ctl: &mut Ctl) {
+    fn exists(&mut self, user: UserRow, ctl: &mut Ctl) {
         ctl.info(format!(
             "A user named {} exists already: Enter uses it, or type another name.",
             user.name
         ));
         self.offer = Some(user);
     }
-
-    pub fn failed(&mut self, failure: &Failure) {
-        if let Some((_, reason)) = failure.fields.iter().find(|(n, _)| n == "name") {
-            self.name_error = Some(reason.clone());
-        }
-    }
-
-    pub fn keys(&self) -> &'static [(&'static str, &'static str)] {
-        &[
-            ("Enter", "create / continue on empty"),
-            ("Tab", "next field"),
-            ("Ctrl-L", "reload"),
-            ("Esc", "back"),
-            ("Ctrl-C", "quit"),
-        ]
-    }
 }
 
-pub fn view(model: &Model, theme: Theme, area: Rect, frame: &mut Frame) {
-    let s = &model.users;
-    let app = model
-        .application
-        .current
-        .as_ref()
-        .map_or_else(String::new, |a| format!(" of {}", a.name));
+fn view(s: &UsersScreen, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
+    let theme = ctx.theme;
+    let app = ctx
+        .app_name
+        .map_or_else(String::new, |name| format!(" of {name}"));
     let mut lines = vec![
         Line::from(format!(
             "Users{app}: one per person who logs in with the SDK."
@@ -261,7 +328,7 @@ pub fn view(model: &Model, theme: Theme, area: Rect, frame: &mut Frame) {
         .filter(|u| needle.is_empty() || u.name.to_lowercase().contains(&needle))
         .collect();
     if s.listed.is_none() {
-        let text = if model.ctl.is_busy() {
+        let text = if ctx.busy {
             "  (listing…)"
         } else {
             "  (not listed: Ctrl-L lists them)"
@@ -290,7 +357,7 @@ pub fn view(model: &Model, theme: Theme, area: Rect, frame: &mut Frame) {
             theme.dim(),
         ));
     }
-    let block = Block::bordered().title(" 3 Users ");
+    let block = ctx.block();
     let inner = block.inner(area);
     frame.render_widget(Paragraph::new(lines).block(block), area);
     place_cursor(frame, inner, cursor);

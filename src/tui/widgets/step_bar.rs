@@ -3,25 +3,31 @@
 
 use ratatui::text::{Line, Span};
 
-use crate::tui::model::{Model, Step};
 use crate::tui::theme::Theme;
 
-pub fn step_bar(model: &Model, theme: Theme) -> Line<'static> {
+/// One step as the bar shows it.
+pub struct BarStep {
+    /// `2 Application`.
+    pub heading: String,
+    pub done: bool,
+    pub current: bool,
+}
+
+pub fn step_bar(steps: &[BarStep], theme: Theme) -> Line<'static> {
     let mut spans = Vec::new();
-    for (i, step) in Step::ALL.into_iter().enumerate() {
+    for (i, step) in steps.iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled(" · ", theme.dim()));
         }
-        let done = if model.is_done(step) { " ✓" } else { "" };
-        let text = format!("{} {}{done}", step.number(), step.title());
-        let style = if step == model.step {
+        let mark = if step.done { " ✓" } else { "" };
+        let style = if step.current {
             theme.selected()
-        } else if model.is_done(step) {
+        } else if step.done {
             theme.success()
         } else {
             theme.dim()
         };
-        spans.push(Span::styled(text, style));
+        spans.push(Span::styled(format!("{}{mark}", step.heading), style));
     }
     Line::from(spans)
 }

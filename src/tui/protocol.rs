@@ -1,0 +1,199 @@
+//! The worker protocol: the commands the wizard sends (each with a `RequestId`), the answers
+//! that come back (`WorkerEvent`: an `Outcome` or a `Failure`) and the data they carry. An
+//! answer whose id is no longer the one in flight (the user pressed Esc) is dropped by `update`.
+
+use std::path::PathBuf;
+
+use secrecy::SecretString;
+
+use crate::auth::acl::AclChoice;
+use crate::auth::jwt::Token;
+use crate::auth::ttl::Ttl;
+use crate::onboard::applications::AppSpec;
+use crate::region::Region;
+use crate::vonage::NewUser;
+
+/// Identifies one request to the worker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RequestId(pub u64);
+
+/// Work for the worker: every network call, key generation and file write.
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// Read what is stored, to resume where the developer left off.
+    Load,
+    /// Check a key/secret pair; store it when `store` and accepted.
+    Verify {
+        api_key: String,
+        api_secret: SecretString,
+        region: Region,
+        store: bool,
+    },
+    ListApps,
+    CreateApp(AppSpec),
+    AdoptApp {
+        id: String,
+        key_path: PathBuf,
+    },
+    ListUsers,
+    CreateUser(NewUser),
+    Mint {
+        user: String,
+        ttl: Ttl,
+        acl: AclChoice,
+    },
+    SaveToken {
+        user: String,
+        path: PathBuf,
+    },
+}
+
+impl Command {
+    /// Whether forgetting the answer (Esc) can neither lose nor double anything: reads, and a
+    /// verification (storing the same accepted pair again is harmless). Creates, mints and
+    /// saves cannot be forgotten; nor can the first `Load`: the wizard cannot start without it.
+    pub fn can_be_forgotten(&self) -> bool {
+        matches!(
+            self,
+            Command::ListApps | Command::ListUsers | Command::Verify { .. }
+        )
+    }
+
+    /// The command's name, for the log (its data may hold a secret).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Load => "load",
+            Command::Verify { .. } => "verify",
+            Command::ListApps => "list-apps",
+            Command::CreateApp(_) => "create-app",
+            Command::AdoptApp { .. } => "adopt-app",
+            Command::ListUsers => "list-users",
+            Command::CreateUser(_) => "create-user",
+            Command::Mint { .. } => "mint",
+            Command::SaveToken { .. } => "save-token",
+        }
+    }
+}
+
+/// A command with its id.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub id: RequestId,
+    pub command: Command,
+}
+
+/// The application the wizard works with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrentApp {
+    pub id: String,
+    pub name: String,
+    pub key_path: PathBuf,
+}
+
+/// An application in the account's list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppSummary {
+    pub id: String,
+    pub name: String,
+}
+
+/// A user of the current application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRow {
+    pub id: Option<String>,
+    pub name: String,
+    pub display_name: Option<String>,
+}
+
+/// A minted token and its times.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenView {
+    pub token: Token,
+    pub iat: u64,
+    pub exp: u64,
+}
+
+/// A user's token settings and last token, as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredUser {
+    pub name: String,
+    pub id: Option<String>,
+    pub ttl: Ttl,
+    pub acl: AclChoice,
+    pub token: Option<TokenView>,
+}
+
+/// A secret carried in a message: `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Hidden(pub String);
+
+impl std::fmt::Debug for Hidden {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Hidden(redacted)")
+    }
+}
+
+/// What was done before, read at start.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Snapshot {
+    pub api_key: Option<String>,
+    pub has_secret: bool,
+    pub region: Option<Region>,
+    /// Pre-filled credentials (the sandbox's), never stored until verified.
+    pub suggested_secret: Option<Hidden>,
+    pub current_app: Option<CurrentApp>,
+    pub users: Vec<StoredUser>,
+    /// Damaged files met while loading, each message naming its file (left untouched).
+    pub problems: Vec<String>,
+}
+
+/// The account, once verified.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountSummary {
+    pub api_key: String,
+    pub applications: u32,
+    pub balance: Option<f64>,
+}
+
+/// A successful answer.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Loaded(Snapshot),
+    Verified(AccountSummary),
+    Apps(Vec<AppSummary>),
+    AppReady {
+        app: CurrentApp,
+        reconciled: bool,
+        /// What the keys of earlier interrupted creates came to, when there were any.
+        note: Option<String>,
+    },
+    Users(Vec<UserRow>),
+    UserCreated(UserRow),
+    /// The name was taken: here is the existing user, to offer instead.
+    UserExists(UserRow),
+    Minted {
+        user: String,
+        token: TokenView,
+        ttl: Ttl,
+        acl: AclChoice,
+    },
+    Saved {
+        path: PathBuf,
+    },
+}
+
+/// A failed command, ready to show: a sentence, and reasons per field where the API gave them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub message: String,
+    pub fields: Vec<(String, String)>,
+    /// 401/403: credentials refused.
+    pub refused: bool,
+}
+
+/// The worker's answer to one request.
+#[derive(Debug, Clone)]
+pub struct WorkerEvent {
+    pub id: RequestId,
+    pub result: Result<Outcome, Failure>,
+}
