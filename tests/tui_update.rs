@@ -364,6 +364,37 @@ fn a_taken_user_name_offers_the_existing_user() {
 }
 
 #[test]
+fn an_enter_typed_while_the_users_list_loads_creates_the_user_once_it_is_in() {
+    let at_users = || {
+        loaded(Snapshot {
+            api_key: Some("abcd1234".into()),
+            has_secret: true,
+            current_app: Some(app()),
+            ..Snapshot::default()
+        })
+    };
+    // A fast typist: the name and Enter before the list has answered.
+    let mut m = at_users();
+    let list = in_flight(&m);
+    typed(&mut m, "alice");
+    assert!(
+        update(&mut m, key(KeyCode::Enter)).is_empty(),
+        "nothing is sent while the list loads"
+    );
+    let (_, command) = sent(&answer(&mut m, list, Ok(Outcome::Users(vec![]))));
+    assert!(matches!(command, Command::CreateUser(ref u) if u.name == "alice"));
+
+    // Esc forgets the list and the held Enter with it: the next answer replays nothing.
+    let mut m = at_users();
+    let list = in_flight(&m);
+    typed(&mut m, "bob");
+    update(&mut m, key(KeyCode::Enter));
+    update(&mut m, key(KeyCode::Esc));
+    assert!(answer(&mut m, list, Ok(Outcome::Users(vec![]))).is_empty());
+    assert!(m.held_enter.is_none());
+}
+
+#[test]
 fn user_names_are_validated_before_sending() {
     let mut m = loaded(Snapshot {
         api_key: Some("abcd1234".into()),

@@ -87,6 +87,9 @@ pub struct Model {
     pub loaded: bool,
     pub screens: Screens,
     pub quit: bool,
+    /// An Enter typed while a list was loading: acted on once the list is in, so a fast
+    /// typist's "alice, Enter" is not lost.
+    pub held_enter: Option<(Step, KeyEvent)>,
 }
 
 /// `model.account` and the like read a step's state directly.
@@ -102,6 +105,7 @@ impl Model {
     /// A wizard at `now` that first reads what is stored.
     pub fn new(now: u64) -> Self {
         let mut model = Model {
+            held_enter: None,
             step: Step::first(),
             overlay: None,
             ctl: Ctl::default(),

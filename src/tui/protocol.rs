@@ -59,6 +59,12 @@ impl Command {
         )
     }
 
+    /// Whether it only reads a list, so an Enter typed meanwhile can wait for it instead of
+    /// being refused (the list is what the next step is chosen from or added to).
+    pub fn is_listing(&self) -> bool {
+        matches!(self, Command::ListApps | Command::ListUsers)
+    }
+
     /// The command's name, for the log (its data may hold a secret).
     pub fn name(&self) -> &'static str {
         match self {

@@ -74,6 +74,8 @@ pub struct Busy {
     pub label: String,
     /// Whether Esc may forget it (see `Command::can_be_forgotten`).
     pub cancellable: bool,
+    /// Whether it only lists (see `Command::is_listing`).
+    pub listing: bool,
 }
 
 /// What every screen may touch besides its own state: requests, the status line, effects.
@@ -95,6 +97,7 @@ impl Ctl {
             id,
             label: label.to_owned(),
             cancellable: command.can_be_forgotten(),
+            listing: command.is_listing(),
         });
         self.effects.push(Effect::Send(Request { id, command }));
         id

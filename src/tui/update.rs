@@ -53,6 +53,7 @@ fn on_key(model: &mut Model, key: KeyEvent) {
         return;
     }
     if key.code == KeyCode::Esc && model.ctl.is_busy() {
+        model.held_enter = None;
         // Only reads can be forgotten: a create whose answer were ignored could be made twice.
         match model.ctl.busy.take() {
             Some(busy) if busy.cancellable => {
@@ -98,9 +99,16 @@ fn on_key(model: &mut Model, key: KeyEvent) {
         Some(Global::Quit | Global::Close) | None => {}
     }
     if key.code == KeyCode::Enter && model.ctl.is_busy() {
-        model
-            .ctl
-            .info("Still working on the last request (Esc cancels it).");
+        if model.ctl.busy.as_ref().is_some_and(|b| b.listing) {
+            model.held_enter = Some((model.step, key));
+            model
+                .ctl
+                .info("Still loading the list; Enter will act once it is in.");
+        } else {
+            model
+                .ctl
+                .info("Still working on the last request (Esc cancels it).");
+        }
         return;
     }
     let step = model.step;
@@ -155,6 +163,13 @@ fn on_worker(model: &mut Model, event: WorkerEvent) {
             }
         }
         Err(failure) => on_failure(model, &failure),
+    }
+    // The Enter held back while a list loaded, now that it is in, on the screen it was for.
+    if let Some((step, key)) = model.held_enter.take()
+        && step == model.step
+        && !model.ctl.is_busy()
+    {
+        on_key(model, key);
     }
 }
 
