@@ -65,8 +65,23 @@ impl From<std::io::Error> for ReadError {
 /// Everything `reader` has, if it is at most `cap` bytes. One byte past the cap is read to
 /// tell "exactly full" from "more".
 pub fn read_all(reader: impl Read, cap: usize) -> Result<Zeroizing<Vec<u8>>, ReadError> {
-    // Room for the whole cap up front (bounded), so a secret is not copied by regrowth.
-    let mut bytes = Zeroizing::new(Vec::with_capacity(cap.saturating_add(1).min(1 << 20)));
+    read_expecting(reader, cap, STREAM_ROOM)
+}
+
+/// What a stream (stdin) is given up front: room for any secret or token without regrowth,
+/// which would leave an unzeroed copy behind.
+const STREAM_ROOM: usize = 8 * 1024;
+
+/// `read_all` with room for `expected` bytes up front. Zeroizing clears the whole capacity
+/// on drop, so the room follows the input instead of the cap (a 1 MiB reserve cost a 1 MiB
+/// memset per small file).
+fn read_expecting(
+    reader: impl Read,
+    cap: usize,
+    expected: usize,
+) -> Result<Zeroizing<Vec<u8>>, ReadError> {
+    let room = expected.saturating_add(1).min(cap.saturating_add(1));
+    let mut bytes = Zeroizing::new(Vec::with_capacity(room));
     reader.take(cap as u64 + 1).read_to_end(&mut bytes)?;
     if bytes.len() > cap {
         return Err(ReadError::TooLarge { cap });
@@ -77,16 +92,19 @@ pub fn read_all(reader: impl Read, cap: usize) -> Result<Zeroizing<Vec<u8>>, Rea
 /// The whole file at `path`, if it is at most `cap` bytes.
 pub fn read_file(path: &Path, cap: usize) -> Result<Zeroizing<Vec<u8>>, ReadError> {
     let file = File::open(path)?;
-    if file.metadata()?.is_dir() {
+    let meta = file.metadata()?;
+    if meta.is_dir() {
         return Err(ReadError::IsDirectory);
     }
-    read_all(file, cap)
+    // A file says its size (a device or pipe says 0, and gets a stream's room).
+    let expected = usize::try_from(meta.len()).unwrap_or(usize::MAX);
+    read_expecting(file, cap, expected.max(STREAM_ROOM.min(cap)))
 }
 
 /// The first line of `reader` without its line ending, if it is at most `cap` bytes (the
 /// ending included).
 pub fn read_line(reader: impl BufRead, cap: usize) -> Result<Zeroizing<String>, ReadError> {
-    let mut bytes = Zeroizing::new(Vec::with_capacity(cap.saturating_add(1).min(1 << 20)));
+    let mut bytes = Zeroizing::new(Vec::with_capacity(cap.saturating_add(1).min(STREAM_ROOM)));
     reader.take(cap as u64 + 1).read_until(b'\n', &mut bytes)?;
     if bytes.last() == Some(&b'\n') {
         bytes.pop();

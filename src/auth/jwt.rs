@@ -100,8 +100,7 @@ impl std::fmt::Debug for Signer {
 
 impl Signer {
     pub fn new(application_id: AppId, key: PrivateKey) -> Self {
-        let parsed =
-            provider::register(key.pkcs1_der()).expect("aws-lc reads every key that rsa validated");
+        let parsed = provider::register(key.pkcs1_der(), key.parsed());
         Signer {
             application_id,
             encoding: EncodingKey::from_rsa_der(key.pkcs1_der()),

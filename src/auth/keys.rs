@@ -1,18 +1,23 @@
-//! RSA keys on the `rsa` crate: generate, read PEM (PKCS#1, PKCS#8, SPKI) with real ASN.1
-//! parsing, write PKCS#8 and SPKI, and tell whether two keys are one pair.
+//! RSA keys on the `rsa` crate: generate, read PEM (PKCS#1, PKCS#8, SPKI) with its ASN.1
+//! decoders, write PKCS#8 and SPKI, and tell whether two keys are one pair.
 //!
-//! Signing is not done here: `rsa` 0.10 signs a 2048-bit RS256 token in ~1.8 ms against
-//! ~0.26 ms for aws-lc, so tokens are signed by jsonwebtoken's aws-lc backend with the key
-//! this module hands it (`PrivateKey::to_pkcs1_der`, see `auth::provider`).
+//! Signing is not done here: `rsa` 0.10 signs a 2048-bit RS256 token in ~2 ms against
+//! ~0.25 ms for aws-lc, so tokens are signed by jsonwebtoken's aws-lc backend. A private key
+//! is therefore parsed once by aws-lc too (its `RSA_check_key` also checks that the numbers
+//! agree) and that parse is what signs (`auth::provider`). A full `rsa::PrivateKey` (bigints
+//! and CRT precomputation, ~0.35 ms) is built only where one is needed: generating a key.
 
 use std::path::Path;
+use std::sync::Arc;
 
-use rsa::pkcs1::{
-    DecodeRsaPrivateKey, DecodeRsaPublicKey, EncodeRsaPrivateKey, EncodeRsaPublicKey,
-};
+use aws_lc_rs::signature::RsaKeyPair;
+
+use rsa::pkcs1::der::Encode;
+use rsa::pkcs1::der::asn1::OctetStringRef;
+use rsa::pkcs1::{DecodeRsaPublicKey, EncodeRsaPrivateKey, EncodeRsaPublicKey, RsaPrivateKeyRef};
 use rsa::pkcs8::{
-    DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding, ObjectIdentifier,
-    PrivateKeyInfoRef, SubjectPublicKeyInfoRef,
+    DecodePublicKey, EncodePublicKey, LineEnding, ObjectIdentifier, PrivateKeyInfoRef,
+    SecretDocument, SubjectPublicKeyInfoRef,
 };
 use secrecy::zeroize::Zeroizing;
 
@@ -42,10 +47,12 @@ pub enum KeyError {
 
 /// An RSA private key, parsed once. Its `Debug` never shows key material.
 pub struct PrivateKey {
-    key: rsa::PrivateKey,
     /// PKCS#1 `RSAPrivateKey` DER, kept from parsing (for PKCS#8 it is the inner
     /// `privateKey` octets) so a one-shot `token` run does not encode it again.
     pkcs1_der: Zeroizing<Vec<u8>>,
+    /// The key as aws-lc parsed and checked it: what signs.
+    parsed: Arc<RsaKeyPair>,
+    public: PublicKey,
 }
 
 impl std::fmt::Debug for PrivateKey {
@@ -82,10 +89,8 @@ impl PrivateKey {
         let key = rsa::PrivateKey::new(&mut getrandom::SysRng, GENERATED_BITS)
             .map_err(|_| KeyError::Generation)?;
         let pkcs1_der = key.to_pkcs1_der().map_err(|_| KeyError::Generation)?;
-        Ok(PrivateKey {
-            key,
-            pkcs1_der: Zeroizing::new(pkcs1_der.as_bytes().to_vec()),
-        })
+        PrivateKey::from_pkcs1_der(Zeroizing::new(pkcs1_der.as_bytes().to_vec()))
+            .map_err(|_| KeyError::Generation)
     }
 
     /// Reads a PKCS#8 (`BEGIN PRIVATE KEY`) or PKCS#1 (`BEGIN RSA PRIVATE KEY`) PEM text.
@@ -117,11 +122,26 @@ impl PrivateKey {
             }
             other => return Err(KeyError::WrongKind(describe_label(other))),
         };
-        let key = rsa::PrivateKey::from_pkcs1_der(&pkcs1_der).map_err(damaged)?;
-        // Parsing checks the structure; this checks the numbers agree (d·e ≡ 1, p·q = n).
-        key.validate()
-            .map_err(|e| KeyError::Damaged(e.to_string()))?;
-        Ok(PrivateKey { key, pkcs1_der })
+        PrivateKey::from_pkcs1_der(pkcs1_der)
+    }
+
+    /// From PKCS#1 `RSAPrivateKey` DER: rsa's ASN.1 decoder reads the structure (and the
+    /// public half from it), aws-lc parses it for signing and checks the numbers agree.
+    fn from_pkcs1_der(pkcs1_der: Zeroizing<Vec<u8>>) -> Result<Self, KeyError> {
+        let structure = RsaPrivateKeyRef::try_from(pkcs1_der.as_slice()).map_err(damaged)?;
+        let public_der = rsa::pkcs1::RsaPublicKeyRef {
+            modulus: structure.modulus,
+            public_exponent: structure.public_exponent,
+        }
+        .to_der()
+        .map_err(damaged)?;
+        let public = rsa::PublicKey::from_pkcs1_der(&public_der).map_err(damaged)?;
+        let parsed = RsaKeyPair::from_der(&pkcs1_der).map_err(damaged)?;
+        Ok(PrivateKey {
+            pkcs1_der,
+            parsed: Arc::new(parsed),
+            public: PublicKey::from_rsa(public),
+        })
     }
 
     /// Reads a private key file; errors name the file.
@@ -130,11 +150,15 @@ impl PrivateKey {
         PrivateKey::from_pem(&text).map_err(|e| Error::file(path, e.to_string()))
     }
 
-    /// The key as PKCS#8 PEM, the form we store.
+    /// The key as PKCS#8 PEM, the form we store: the PKCS#1 DER in a `PrivateKeyInfo`.
     pub fn to_pkcs8_pem(&self) -> Zeroizing<String> {
-        self.key
-            .to_pkcs8_pem(LineEnding::LF)
-            .expect("a validated RSA key always encodes as PKCS#8")
+        let octets = OctetStringRef::new(&self.pkcs1_der).expect("a key is far below 4 GiB");
+        let document =
+            SecretDocument::try_from(PrivateKeyInfoRef::new(rsa::pkcs1::ALGORITHM_ID, octets))
+                .expect("a parsed key always encodes as PKCS#8");
+        document
+            .to_pem("PRIVATE KEY", LineEnding::LF)
+            .expect("PEM of a DER document cannot fail")
     }
 
     /// The key as PKCS#1 `RSAPrivateKey` DER: what jsonwebtoken's aws-lc signer reads.
@@ -143,13 +167,17 @@ impl PrivateKey {
     }
 
     pub fn public_key(&self) -> PublicKey {
-        PublicKey::from_rsa(self.key.to_public_key())
+        self.public.clone()
+    }
+
+    /// The aws-lc parse that signs (shared with `auth::provider`, never re-parsed).
+    pub(crate) fn parsed(&self) -> Arc<RsaKeyPair> {
+        Arc::clone(&self.parsed)
     }
 
     /// The modulus size in bits.
     pub fn bits(&self) -> usize {
-        use rsa::traits::PublicKeyParts;
-        self.key.as_public_key().size() * 8
+        self.parsed.public_modulus_len() * 8
     }
 }
 
@@ -334,6 +362,21 @@ mod tests {
             PublicKey::from_pem(cert).unwrap_err(),
             KeyError::WrongKind("certificate".into())
         );
+    }
+
+    #[test]
+    fn a_key_whose_numbers_disagree_is_damaged_though_its_asn1_reads() {
+        // One byte of the CRT coefficient (the last INTEGER) changed: the structure still
+        // decodes, but p, q and the coefficient no longer agree.
+        let mut der = PrivateKey::from_pem(PKCS1).unwrap().pkcs1_der().to_vec();
+        let at = der.len() - 10;
+        der[at] ^= 0x5a;
+        assert!(RsaPrivateKeyRef::try_from(der.as_slice()).is_ok());
+        let tampered = pem::encode(&pem::Pem::new("RSA PRIVATE KEY", der));
+        assert!(matches!(
+            PrivateKey::from_pem(&tampered).unwrap_err(),
+            KeyError::Damaged(_)
+        ));
     }
 
     #[test]

@@ -42,16 +42,15 @@ pub struct Registered {
     _pair: Arc<RsaKeyPair>,
 }
 
-/// Parses `pkcs1_der` once and registers it for RS256 signing.
-pub fn register(pkcs1_der: &[u8]) -> Result<Registered, String> {
+/// Registers `pair` (parsed from `pkcs1_der`) for RS256 signing with that key.
+pub fn register(pkcs1_der: &[u8], pair: Arc<RsaKeyPair>) -> Registered {
     install();
-    let pair = Arc::new(RsaKeyPair::from_der(pkcs1_der).map_err(|e| e.to_string())?);
     let mut registry = REGISTRY
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     registry.retain(|(_, weak)| weak.strong_count() > 0);
     registry.push((fingerprint(pkcs1_der), Arc::downgrade(&pair)));
-    Ok(Registered { _pair: pair })
+    Registered { _pair: pair }
 }
 
 fn fingerprint(der: &[u8]) -> Fingerprint {
