@@ -18,6 +18,9 @@ pub enum Key {
 }
 
 /// Shorthands for the tables.
+const NEXT_FIELD_KEYS: &[Key] = &[code(KeyCode::Tab), code(KeyCode::Down)];
+const PREVIOUS_FIELD_KEYS: &[Key] = &[code(KeyCode::BackTab), code(KeyCode::Up)];
+
 pub const fn code(code: KeyCode) -> Key {
     Key::Code(code)
 }
@@ -106,6 +109,28 @@ impl<A> Binding<A> {
             help: label,
             priority,
         }
+    }
+
+    /// Tab / ↓ to the next field: one definition, so every form moves alike.
+    pub const fn next_field(action: A) -> Self {
+        Binding::new(
+            NEXT_FIELD_KEYS,
+            "Tab",
+            action,
+            "next field",
+            Priority::Normal,
+        )
+    }
+
+    /// Shift-Tab / ↑ to the previous field (in the help; the footer has no room for it).
+    pub const fn previous_field(action: A) -> Self {
+        Binding::new(
+            PREVIOUS_FIELD_KEYS,
+            "Shift-Tab",
+            action,
+            "previous field",
+            Priority::HelpOnly,
+        )
     }
 
     /// A longer sentence for the help than the footer's label.

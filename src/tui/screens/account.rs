@@ -134,20 +134,8 @@ const VERIFY: Binding<Action> = Binding::new(
     Priority::High,
 )
 .help("check the key and secret with Vonage and store them");
-const NEXT_FIELD: Binding<Action> = Binding::new(
-    &[code(KeyCode::Tab), code(KeyCode::Down)],
-    "Tab",
-    Action::NextField,
-    "next field",
-    Priority::Normal,
-);
-const PREVIOUS_FIELD: Binding<Action> = Binding::new(
-    &[code(KeyCode::BackTab), code(KeyCode::Up)],
-    "Shift-Tab",
-    Action::PreviousField,
-    "previous field",
-    Priority::HelpOnly,
-);
+const NEXT_FIELD: Binding<Action> = Binding::next_field(Action::NextField);
+const PREVIOUS_FIELD: Binding<Action> = Binding::previous_field(Action::PreviousField);
 const REVEAL: Binding<Action> = Binding::new(
     &[ctrl('r')],
     "Ctrl-R",

@@ -268,20 +268,8 @@ const CREATE: Binding<Action> = Binding::new(
     Priority::High,
 )
 .help("make the key pair and create the application");
-const NEXT_FIELD: Binding<Action> = Binding::new(
-    &[code(KeyCode::Tab), code(KeyCode::Down)],
-    "Tab",
-    Action::NextField,
-    "next field",
-    Priority::Normal,
-);
-const PREVIOUS_FIELD: Binding<Action> = Binding::new(
-    &[code(KeyCode::BackTab), code(KeyCode::Up)],
-    "Shift-Tab",
-    Action::PreviousField,
-    "previous field",
-    Priority::HelpOnly,
-);
+const NEXT_FIELD: Binding<Action> = Binding::next_field(Action::NextField);
+const PREVIOUS_FIELD: Binding<Action> = Binding::previous_field(Action::PreviousField);
 const CANCEL: Binding<Action> = Binding::new(
     &[code(KeyCode::Esc)],
     "Esc",

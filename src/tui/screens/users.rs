@@ -65,20 +65,8 @@ const KEYS: &[Binding<Action>] = &[
         Priority::High,
     )
     .help("create the user (or use the one offered); on an empty name, go on to tokens"),
-    Binding::new(
-        &[code(KeyCode::Tab), code(KeyCode::Down)],
-        "Tab",
-        Action::NextField,
-        "next field",
-        Priority::Normal,
-    ),
-    Binding::new(
-        &[code(KeyCode::BackTab), code(KeyCode::Up)],
-        "Shift-Tab",
-        Action::PreviousField,
-        "previous field",
-        Priority::HelpOnly,
-    ),
+    Binding::next_field(Action::NextField),
+    Binding::previous_field(Action::PreviousField),
     Binding::new(
         &[ctrl('l')],
         "Ctrl-L",
