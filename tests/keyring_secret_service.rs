@@ -1,6 +1,7 @@
 //! The keyring backend against a real Secret Service: a throwaway gnome-keyring, unlocked, on
 //! its own `dbus-run-session` bus with a temporary HOME and XDG dirs. Skips (and says so)
 //! where dbus-run-session or gnome-keyring-daemon is missing; `scripts/test` installs them.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod support;
 
@@ -22,7 +23,9 @@ impl Session {
     fn start() -> Option<Session> {
         for tool in ["dbus-run-session", "gnome-keyring-daemon"] {
             if !on_path(tool) {
-                skip(&format!("{tool} is not installed: no Secret Service to test the keyring against"));
+                skip(&format!(
+                    "{tool} is not installed: no Secret Service to test the keyring against"
+                ));
                 return None;
             }
         }
@@ -31,8 +34,11 @@ impl Session {
             std::fs::create_dir(root.path().join(dir)).unwrap();
         }
         let runtime = root.path().join("runtime");
-        std::fs::set_permissions(&runtime, std::os::unix::fs::PermissionsExt::from_mode(0o700))
-            .unwrap();
+        std::fs::set_permissions(
+            &runtime,
+            std::os::unix::fs::PermissionsExt::from_mode(0o700),
+        )
+        .unwrap();
         // The daemon creates and unlocks a login keyring with this password, then forks; the
         // shell says the bus address and waits for our stdin to close.
         let script = "printf throwaway | gnome-keyring-daemon --unlock --components=secrets >/dev/null \
@@ -100,7 +106,9 @@ fn files_containing(dir: &Path, needle: &str) -> Vec<PathBuf> {
     };
     for entry in entries.flatten() {
         let path = entry.path();
-        let Ok(kind) = entry.file_type() else { continue };
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
         if kind.is_dir() {
             found.extend(files_containing(&path, needle));
         } else if kind.is_file()
@@ -133,7 +141,10 @@ fn setup_stores_the_secret_in_the_keyring_moves_it_there_and_forgets_it() {
             .args(["setup", "--api-key", &sandbox.api_key])
             .env("VONAGE_API_SECRET", &secret),
     );
-    assert!(out.contains("the API secret stored in the system keyring"), "{out}");
+    assert!(
+        out.contains("the API secret stored in the system keyring"),
+        "{out}"
+    );
     let leaks = files_containing(session.root.path(), &secret);
     assert!(leaks.is_empty(), "the secret is in {leaks:?}");
     let config = std::fs::read_to_string(session.home().join("config.toml")).unwrap();
@@ -141,7 +152,10 @@ fn setup_stores_the_secret_in_the_keyring_moves_it_there_and_forgets_it() {
 
     // Round trip: a command that needs the pair reads it back from the keyring.
     let listed = stdout_of(session.cmd(&sandbox).args(["--json", "app", "list"]));
-    assert!(listed.trim_start().starts_with('{') || listed.trim_start().starts_with('['), "{listed}");
+    assert!(
+        listed.trim_start().starts_with('{') || listed.trim_start().starts_with('['),
+        "{listed}"
+    );
 
     // A profile kept in the file, then moved: the file entry goes, the keyring answers.
     let filed = ["--profile", "filed"];
@@ -149,14 +163,37 @@ fn setup_stores_the_secret_in_the_keyring_moves_it_there_and_forgets_it() {
         session
             .cmd(&sandbox)
             .args(filed)
-            .args(["--secret-store", "file", "setup", "--api-key", &sandbox.api_key])
+            .args([
+                "--secret-store",
+                "file",
+                "setup",
+                "--api-key",
+                &sandbox.api_key,
+            ])
             .env("VONAGE_API_SECRET", &secret),
     );
     let credentials = session.home().join("credentials.toml");
-    assert!(std::fs::read_to_string(&credentials).unwrap().contains(&secret));
-    let moved = stdout_of(session.cmd(&sandbox).args(filed).args(["--secret-store", "keyring", "setup"]));
-    assert!(moved.contains("moved: stored in the system keyring"), "{moved}");
-    assert!(!std::fs::read_to_string(&credentials).unwrap().contains(&secret));
+    assert!(
+        std::fs::read_to_string(&credentials)
+            .unwrap()
+            .contains(&secret)
+    );
+    let moved =
+        stdout_of(
+            session
+                .cmd(&sandbox)
+                .args(filed)
+                .args(["--secret-store", "keyring", "setup"]),
+        );
+    assert!(
+        moved.contains("moved: stored in the system keyring"),
+        "{moved}"
+    );
+    assert!(
+        !std::fs::read_to_string(&credentials)
+            .unwrap()
+            .contains(&secret)
+    );
     run_ok(session.cmd(&sandbox).args(filed).args(["app", "list"]));
     let leaks = files_containing(session.root.path(), &secret);
     assert!(leaks.is_empty(), "the secret is in {leaks:?}");
@@ -165,9 +202,19 @@ fn setup_stores_the_secret_in_the_keyring_moves_it_there_and_forgets_it() {
     // failure says what to run.
     let config_path = session.home().join("config.toml");
     let before = std::fs::read_to_string(&config_path).unwrap();
-    run_ok(session.cmd(&sandbox).args(filed).args(["setup", "--forget"]));
+    run_ok(
+        session
+            .cmd(&sandbox)
+            .args(filed)
+            .args(["setup", "--forget"]),
+    );
     std::fs::write(&config_path, before).unwrap();
-    let after = session.cmd(&sandbox).args(filed).args(["app", "list"]).output().unwrap();
+    let after = session
+        .cmd(&sandbox)
+        .args(filed)
+        .args(["app", "list"])
+        .output()
+        .unwrap();
     let stderr = String::from_utf8_lossy(&after.stderr);
     assert_eq!(after.status.code(), Some(4), "{stderr}");
     assert!(stderr.contains("run `vonage-onboard setup`"), "{stderr}");
@@ -194,12 +241,21 @@ fn without_a_secret_service_setup_falls_back_to_the_file_and_says_so_unless_the_
 
     // Asked for and refused: an error that says so, and nothing written.
     let out = cmd()
-        .args(["--secret-store", "keyring", "setup", "--api-key", &sandbox.api_key])
+        .args([
+            "--secret-store",
+            "keyring",
+            "setup",
+            "--api-key",
+            &sandbox.api_key,
+        ])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("system keyring") && stderr.contains("Nothing was changed"), "{stderr}");
+    assert!(
+        stderr.contains("system keyring") && stderr.contains("Nothing was changed"),
+        "{stderr}"
+    );
     assert!(!stderr.contains(&sandbox.api_secret));
     assert!(!home.join("credentials.toml").exists() && !home.join("config.toml").exists());
 

@@ -34,16 +34,27 @@ pub async fn run(session: &Session, args: SetupArgs) -> Result<ExitCode> {
         let had = forget_secret(&session.home, &session.profile, &KeyringStore::default())?;
         let profile = session.profile.as_str();
         if session.out.json {
-            session.out.json(&json!({ "profile": profile, "forgotten": had }));
+            session
+                .out
+                .json(&json!({ "profile": profile, "forgotten": had }));
         } else if had {
-            session.out.line(&format!("Deleted the API key and secret of profile {profile:?}."));
+            session.out.line(&format!(
+                "Deleted the API key and secret of profile {profile:?}."
+            ));
         } else {
-            session.out.line(&format!("Profile {profile:?} had no stored API key and secret."));
+            session.out.line(&format!(
+                "Profile {profile:?} had no stored API key and secret."
+            ));
         }
         return Ok(ExitCode::Ok);
     }
     if let Some(to) = move_target(session, &args)? {
-        let placed = move_secret(&session.home, &session.profile, to, &KeyringStore::default())?;
+        let placed = move_secret(
+            &session.home,
+            &session.profile,
+            to,
+            &KeyringStore::default(),
+        )?;
         if session.out.json {
             session.out.json(&json!({
                 "profile": session.profile.as_str(),
@@ -91,7 +102,11 @@ pub async fn run(session: &Session, args: SetupArgs) -> Result<ExitCode> {
         }));
     } else {
         let balance = balance_note(check.balance.map(|b| b.value));
-        let stored = check.stored.as_ref().map(|p| p.note.as_str()).unwrap_or("stored");
+        let stored = check
+            .stored
+            .as_ref()
+            .map(|p| p.note.as_str())
+            .unwrap_or("stored");
         out.line(&format!(
             "Credentials verified: API key {} ({} application{}{balance}). Stored in profile {:?} under {}; the API secret {stored}.\n\
              Next: {}",

@@ -27,8 +27,9 @@ impl ValueEnum for SecretChoice {
 
     fn to_possible_value(&self) -> Option<PossibleValue> {
         Some(match self {
-            SecretChoice::Keyring => PossibleValue::new("keyring")
-                .help("the system keyring, or fail (nothing changed)"),
+            SecretChoice::Keyring => {
+                PossibleValue::new("keyring").help("the system keyring, or fail (nothing changed)")
+            }
             SecretChoice::File => PossibleValue::new("file").help("credentials.toml (0600)"),
             SecretChoice::Auto => PossibleValue::new("auto").hide(true),
         })

@@ -4,13 +4,13 @@
 
 use secrecy::SecretString;
 
+pub use super::secret_place::{Placement, SecretChoice};
 use crate::error::{Error, Result};
 use crate::region::Region;
 use crate::store::config::Config;
 use crate::store::paths::{Home, ProfileName};
 use crate::store::secret_store::{KeyringStore, SecretStore, StoreKind};
 use crate::store::secrets::Credentials;
-pub use super::secret_place::{Placement, SecretChoice};
 use crate::vonage::{
     ApiCredentials, Balance, CallError, ClientError, Endpoints, PlainHttp, VonageClient,
 };

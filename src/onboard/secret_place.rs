@@ -61,7 +61,9 @@ pub fn place_secret(
     if placement.store == StoreKind::Keyring
         && let Err(e) = file.delete(profile, api_key)
     {
-        leftovers.push(format!("the old copy in credentials.toml was not removed: {e}"));
+        leftovers.push(format!(
+            "the old copy in credentials.toml was not removed: {e}"
+        ));
     }
     if before.secret_store == Some(StoreKind::Keyring)
         && let Some(old_key) = before.api_key.as_deref()
@@ -127,9 +129,14 @@ pub fn move_secret(
     let stored = config.profile(profile).cloned().unwrap_or_default();
     let api_key = stored.api_key.clone().ok_or_else(|| no_pair(profile))?;
     let from = stored.secret_store.unwrap_or(StoreKind::File);
-    let secret = read_secret(home, profile, &api_key, from, keyring)?.ok_or_else(|| no_pair(profile))?;
+    let secret =
+        read_secret(home, profile, &api_key, from, keyring)?.ok_or_else(|| no_pair(profile))?;
     if from == to {
-        let note = if to == StoreKind::Keyring { IN_KEYRING } else { IN_FILE };
+        let note = if to == StoreKind::Keyring {
+            IN_KEYRING
+        } else {
+            IN_FILE
+        };
         return Ok(Placement {
             store: to,
             note: format!("already {note}"),
@@ -167,7 +174,11 @@ pub fn read_secret(
 }
 
 /// Deletes the profile's key and secret from every store (the keyring entry included).
-pub fn forget_secret(home: &Home, profile: &ProfileName, keyring: &dyn SecretStore) -> Result<bool> {
+pub fn forget_secret(
+    home: &Home,
+    profile: &ProfileName,
+    keyring: &dyn SecretStore,
+) -> Result<bool> {
     Config::update(home, |config| {
         let Some(entry) = config.profiles.get_mut(profile.as_str()) else {
             return Ok(false);
@@ -216,13 +227,28 @@ mod tests {
         let home = Home::at(dir.path());
         let profile = ProfileName::default();
         let keyring = mock();
-        let placed = place_secret(&home, &profile, "abcd1234", &secret("s3cr3t-auto"), SecretChoice::Auto, &keyring, |_| {}).unwrap();
+        let placed = place_secret(
+            &home,
+            &profile,
+            "abcd1234",
+            &secret("s3cr3t-auto"),
+            SecretChoice::Auto,
+            &keyring,
+            |_| {},
+        )
+        .unwrap();
         assert_eq!(placed.store, StoreKind::Keyring);
         assert_eq!(placed.note, "stored in the system keyring");
         let config = Config::load(&home).unwrap();
-        assert_eq!(config.profile(&profile).unwrap().secret_store, Some(StoreKind::Keyring));
+        assert_eq!(
+            config.profile(&profile).unwrap().secret_store,
+            Some(StoreKind::Keyring)
+        );
         let config_text = std::fs::read_to_string(home.config_file()).unwrap();
-        assert!(config_text.contains("secret_store = \"keyring\""), "{config_text}");
+        assert!(
+            config_text.contains("secret_store = \"keyring\""),
+            "{config_text}"
+        );
         assert!(!config_text.contains("s3cr3t") && !file_text(&home).contains("s3cr3t"));
         let got = read_secret(&home, &profile, "abcd1234", StoreKind::Keyring, &keyring).unwrap();
         assert_eq!(got.unwrap().expose_secret(), "s3cr3t-auto");
@@ -236,16 +262,39 @@ mod tests {
         let keyring = mock();
 
         keyring.refuse_next(&profile, "abcd1234");
-        let placed = place_secret(&home, &profile, "abcd1234", &secret("s3cr3t-one"), SecretChoice::Auto, &keyring, |_| {}).unwrap();
+        let placed = place_secret(
+            &home,
+            &profile,
+            "abcd1234",
+            &secret("s3cr3t-one"),
+            SecretChoice::Auto,
+            &keyring,
+            |_| {},
+        )
+        .unwrap();
         assert_eq!(placed.store, StoreKind::File);
-        assert!(placed.note.starts_with("no keyring available (") && placed.note.ends_with("stored in credentials.toml (0600)"), "{}", placed.note);
+        assert!(
+            placed.note.starts_with("no keyring available (")
+                && placed.note.ends_with("stored in credentials.toml (0600)"),
+            "{}",
+            placed.note
+        );
         assert!(file_text(&home).contains("s3cr3t-one"));
 
         // Asked for: an error, and the file and config exactly as they were.
         let config_before = std::fs::read(home.config_file()).unwrap();
         let file_before = file_text(&home);
         keyring.refuse_next(&profile, "abcd1234");
-        let err = place_secret(&home, &profile, "abcd1234", &secret("s3cr3t-two"), SecretChoice::Keyring, &keyring, |_| {}).unwrap_err();
+        let err = place_secret(
+            &home,
+            &profile,
+            "abcd1234",
+            &secret("s3cr3t-two"),
+            SecretChoice::Keyring,
+            &keyring,
+            |_| {},
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("Nothing was changed"), "{err}");
         assert!(!err.to_string().contains("s3cr3t"));
         assert_eq!(std::fs::read(home.config_file()).unwrap(), config_before);
@@ -259,14 +308,35 @@ mod tests {
         let profile = ProfileName::default();
         let other = ProfileName::parse("other").unwrap();
         let keyring = mock();
-        place_secret(&home, &other, "other111", &secret("other-secret"), SecretChoice::File, &keyring, |_| {}).unwrap();
-        place_secret(&home, &profile, "abcd1234", &secret("s3cr3t-move"), SecretChoice::File, &keyring, |_| {}).unwrap();
+        place_secret(
+            &home,
+            &other,
+            "other111",
+            &secret("other-secret"),
+            SecretChoice::File,
+            &keyring,
+            |_| {},
+        )
+        .unwrap();
+        place_secret(
+            &home,
+            &profile,
+            "abcd1234",
+            &secret("s3cr3t-move"),
+            SecretChoice::File,
+            &keyring,
+            |_| {},
+        )
+        .unwrap();
         assert!(file_text(&home).contains("s3cr3t-move"));
 
         let moved = move_secret(&home, &profile, StoreKind::Keyring, &keyring).unwrap();
         assert_eq!(moved.note, "moved: stored in the system keyring");
         assert!(!file_text(&home).contains("s3cr3t-move"));
-        assert!(file_text(&home).contains("other-secret"), "other profiles stay");
+        assert!(
+            file_text(&home).contains("other-secret"),
+            "other profiles stay"
+        );
         let got = keyring.get(&profile, "abcd1234").unwrap().unwrap();
         assert_eq!(got.expose_secret(), "s3cr3t-move");
         let again = move_secret(&home, &profile, StoreKind::Keyring, &keyring).unwrap();
@@ -274,7 +344,10 @@ mod tests {
 
         let back = move_secret(&home, &profile, StoreKind::File, &keyring).unwrap();
         assert_eq!(back.store, StoreKind::File);
-        assert!(keyring.get(&profile, "abcd1234").unwrap().is_none(), "keyring entry removed");
+        assert!(
+            keyring.get(&profile, "abcd1234").unwrap().is_none(),
+            "keyring entry removed"
+        );
         assert!(file_text(&home).contains("s3cr3t-move"));
     }
 
@@ -284,11 +357,23 @@ mod tests {
         let home = Home::at(dir.path());
         let profile = ProfileName::default();
         let keyring = mock();
-        place_secret(&home, &profile, "abcd1234", &secret("s3cr3t-stay"), SecretChoice::File, &keyring, |_| {}).unwrap();
+        place_secret(
+            &home,
+            &profile,
+            "abcd1234",
+            &secret("s3cr3t-stay"),
+            SecretChoice::File,
+            &keyring,
+            |_| {},
+        )
+        .unwrap();
         let before = (file_text(&home), std::fs::read(home.config_file()).unwrap());
         keyring.refuse_next(&profile, "abcd1234");
         move_secret(&home, &profile, StoreKind::Keyring, &keyring).unwrap_err();
-        assert_eq!((file_text(&home), std::fs::read(home.config_file()).unwrap()), before);
+        assert_eq!(
+            (file_text(&home), std::fs::read(home.config_file()).unwrap()),
+            before
+        );
     }
 
     #[test]
@@ -297,13 +382,33 @@ mod tests {
         let home = Home::at(dir.path());
         let profile = ProfileName::default();
         let keyring = mock();
-        place_secret(&home, &profile, "abcd1234", &secret("s3cr3t-gone"), SecretChoice::Keyring, &keyring, |_| {}).unwrap();
+        place_secret(
+            &home,
+            &profile,
+            "abcd1234",
+            &secret("s3cr3t-gone"),
+            SecretChoice::Keyring,
+            &keyring,
+            |_| {},
+        )
+        .unwrap();
         assert!(forget_secret(&home, &profile, &keyring).unwrap());
         assert!(keyring.get(&profile, "abcd1234").unwrap().is_none());
-        assert_eq!(Config::load(&home).unwrap().profile(&profile).unwrap().api_key, None);
+        assert_eq!(
+            Config::load(&home)
+                .unwrap()
+                .profile(&profile)
+                .unwrap()
+                .api_key,
+            None
+        );
 
-        let err = read_secret(&home, &profile, "abcd1234", StoreKind::Keyring, &keyring).unwrap_err();
+        let err =
+            read_secret(&home, &profile, "abcd1234", StoreKind::Keyring, &keyring).unwrap_err();
         assert_eq!(err.exit_code(), crate::error::ExitCode::NotFound);
-        assert!(err.to_string().contains("run `vonage-onboard setup`"), "{err}");
+        assert!(
+            err.to_string().contains("run `vonage-onboard setup`"),
+            "{err}"
+        );
     }
 }

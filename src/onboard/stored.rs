@@ -64,8 +64,7 @@ pub fn load(
     // screen); a lost entry is reported when the secret is read.
     let in_keyring = stored.api_key.is_some()
         && stored.secret_store == Some(crate::store::secret_store::StoreKind::Keyring);
-    let has_secret =
-        env.is_some() || in_keyring || Credentials::load(home)?.get(profile).is_some();
+    let has_secret = env.is_some() || in_keyring || Credentials::load(home)?.get(profile).is_some();
     let context = context.filter(|c| c.key_path.exists());
     let mut problems = Vec::new();
     let current_app = context.map(|c| {
