@@ -142,7 +142,7 @@ fn setup_stores_the_secret_in_the_keyring_moves_it_there_and_forgets_it() {
             .env("VONAGE_API_SECRET", &secret),
     );
     assert!(
-        out.contains("the API secret stored in the system keyring"),
+        out.contains("API secret: stored in the system keyring."),
         "{out}"
     );
     let leaks = files_containing(session.root.path(), &secret);
@@ -261,7 +261,7 @@ fn without_a_secret_service_setup_falls_back_to_the_file_and_says_so_unless_the_
 
     // Not asked for: the file, said.
     let out = stdout_of(cmd().args(["setup", "--api-key", &sandbox.api_key]));
-    assert!(out.contains("no keyring available ("), "{out}");
+    assert!(out.contains("API secret: no keyring available ("), "{out}");
     assert!(out.contains("stored in credentials.toml (0600)"), "{out}");
     assert!(!out.contains(&sandbox.api_secret));
     let credentials = std::fs::read_to_string(home.join("credentials.toml")).unwrap();

@@ -108,7 +108,7 @@ pub async fn run(session: &Session, args: SetupArgs) -> Result<ExitCode> {
             .map(|p| p.note.as_str())
             .unwrap_or("stored");
         out.line(&format!(
-            "Credentials verified: API key {} ({} application{}{balance}). Stored in profile {:?} under {}; the API secret {stored}.\n\
+            "Credentials verified: API key {} ({} application{}{balance}). Stored in profile {:?} under {}. API secret: {stored}.\n\
              Next: {}",
             credentials.api_key,
             check.applications,
