@@ -260,9 +260,18 @@ fn without_a_secret_service_setup_falls_back_to_the_file_and_says_so_unless_the_
     assert!(!home.join("credentials.toml").exists() && !home.join("config.toml").exists());
 
     // Not asked for: the file, said.
-    let out = stdout_of(cmd().args(["setup", "--api-key", &sandbox.api_key]));
-    assert!(out.contains("API secret: no keyring available ("), "{out}");
-    assert!(out.contains("stored in credentials.toml (0600)"), "{out}");
+    let run = run_ok(cmd().args(["setup", "--api-key", &sandbox.api_key]));
+    let out = String::from_utf8(run.stdout).unwrap();
+    let why = String::from_utf8(run.stderr).unwrap();
+    assert!(
+        out.contains("API secret: no keyring available: stored in credentials.toml (0600)."),
+        "{out}"
+    );
+    assert!(
+        why.contains("warning: the keyring was not used: could not write to the system keyring"),
+        "{why}"
+    );
+    assert!(!why.contains(&sandbox.api_secret));
     assert!(!out.contains(&sandbox.api_secret));
     let credentials = std::fs::read_to_string(home.join("credentials.toml")).unwrap();
     assert!(credentials.contains(&sandbox.api_secret));

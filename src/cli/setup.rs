@@ -102,6 +102,13 @@ pub async fn run(session: &Session, args: SetupArgs) -> Result<ExitCode> {
         }));
     } else {
         let balance = balance_note(check.balance.map(|b| b.value));
+        if let Some(why) = check
+            .stored
+            .as_ref()
+            .and_then(|p| p.keyring_failure.as_ref())
+        {
+            out.note(&format!("warning: the keyring was not used: {why}"));
+        }
         let stored = check
             .stored
             .as_ref()

@@ -19,11 +19,13 @@ pub enum SecretChoice {
     File,
 }
 
-/// Where a secret went, with the sentence that tells the user.
+/// Where a secret went, with the sentence that tells the user, and why the keyring was not
+/// used when it was passed over (for stderr: too long for the wizard's status line).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Placement {
     pub store: StoreKind,
     pub note: String,
+    pub keyring_failure: Option<String>,
 }
 
 const IN_KEYRING: &str = "stored in the system keyring";
@@ -86,15 +88,16 @@ fn put(
     file: &FileStore,
     keyring: &dyn SecretStore,
 ) -> Result<Placement> {
-    let in_file = |note: String| -> Result<Placement> {
+    let in_file = |note: String, keyring_failure: Option<String>| -> Result<Placement> {
         file.put(profile, api_key, secret)?;
         Ok(Placement {
             store: StoreKind::File,
             note,
+            keyring_failure,
         })
     };
     match choice {
-        SecretChoice::File => in_file(IN_FILE.to_owned()),
+        SecretChoice::File => in_file(IN_FILE.to_owned(), None),
         SecretChoice::Keyring => {
             keyring.put(profile, api_key, secret).map_err(|e| {
                 e.with_note(
@@ -105,14 +108,19 @@ fn put(
             Ok(Placement {
                 store: StoreKind::Keyring,
                 note: IN_KEYRING.to_owned(),
+                keyring_failure: None,
             })
         }
         SecretChoice::Auto => match keyring.put(profile, api_key, secret) {
             Ok(()) => Ok(Placement {
                 store: StoreKind::Keyring,
                 note: IN_KEYRING.to_owned(),
+                keyring_failure: None,
             }),
-            Err(e) => in_file(format!("no keyring available ({e}): {IN_FILE}")),
+            Err(e) => in_file(
+                format!("no keyring available: {IN_FILE}"),
+                Some(e.to_string()),
+            ),
         },
     }
 }
@@ -140,6 +148,7 @@ pub fn move_secret(
         return Ok(Placement {
             store: to,
             note: format!("already {note}"),
+            keyring_failure: None,
         });
     }
     let choice = match to {
@@ -273,11 +282,14 @@ mod tests {
         )
         .unwrap();
         assert_eq!(placed.store, StoreKind::File);
+        assert_eq!(
+            placed.note,
+            "no keyring available: stored in credentials.toml (0600)"
+        );
+        let why = placed.keyring_failure.unwrap();
         assert!(
-            placed.note.starts_with("no keyring available (")
-                && placed.note.ends_with("stored in credentials.toml (0600)"),
-            "{}",
-            placed.note
+            why.contains("system keyring") && why.contains("locked"),
+            "{why}"
         );
         assert!(file_text(&home).contains("s3cr3t-one"));
 
