@@ -9,6 +9,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use vonage_onboard::clipboard::MemoryClipboard;
+use vonage_onboard::onboard::account::SecretChoice;
 use vonage_onboard::onboard::unix_now;
 use vonage_onboard::sandbox::{self, RunningSandbox, SandboxOptions};
 use vonage_onboard::store::paths::{Home, ProfileName};
@@ -35,6 +36,7 @@ fn shell(sandbox: &RunningSandbox, home: &Home, clipboard: MemoryClipboard) -> S
         env_credentials: None,
         application_id: None,
         private_key_path: None,
+        secrets: SecretChoice::File,
     };
     Shell::new(
         Terminal::new(TestBackend::new(80, 24)).unwrap(),
@@ -212,6 +214,7 @@ async fn the_environment_s_credentials_and_application_are_used_as_by_the_comman
         env_credentials: Some(credentials),
         application_id: Some(made.record.id.to_string()),
         private_key_path: Some(made.key_path.clone()),
+        secrets: SecretChoice::File,
     };
     let mut shell = Shell::new(
         Terminal::new(TestBackend::new(80, 24)).unwrap(),
@@ -248,6 +251,7 @@ fn shell_for(home: &Home, api_base: Option<&str>, plain_http: PlainHttp) -> Shel
         env_credentials: None,
         application_id: None,
         private_key_path: None,
+        secrets: SecretChoice::File,
     };
     Shell::new(
         Terminal::new(TestBackend::new(240, 24)).unwrap(),

@@ -207,6 +207,7 @@ fn states() -> Vec<(&'static str, Model)> {
             api_key: "abcd1234".into(),
             applications: 3,
             balance: Some(10.17),
+            stored: None,
         })),
     );
     update(&mut stored, key(KeyCode::Esc)); // cancel the listing, back to Account

@@ -189,6 +189,7 @@ fn esc_cancels_and_a_late_answer_is_ignored() {
         api_key: "abcd1234".into(),
         applications: 3,
         balance: None,
+        stored: None,
     });
     let effects = answer(&mut m, id, Ok(late));
     assert!(effects.is_empty());
@@ -230,6 +231,7 @@ fn verified_credentials_move_on_and_list_applications() {
         api_key: "abcd1234".into(),
         applications: 1,
         balance: Some(10.5),
+        stored: None,
     };
     let effects = answer(&mut m, id, Ok(Outcome::Verified(summary)));
     assert_eq!(m.step, Step::Application);

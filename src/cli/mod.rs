@@ -3,6 +3,7 @@
 
 mod app;
 mod import_export;
+mod man;
 mod net;
 mod output;
 mod parse_errors;
@@ -84,6 +85,16 @@ pub struct GlobalArgs {
         value_name = "PATH"
     )]
     pub private_key_path: Option<PathBuf>,
+    /// Where a verified API secret is kept [default: the system keyring when one answers, else
+    /// credentials.toml]; with `setup` and nothing new to check, moves the stored one there
+    #[arg(
+        long,
+        env = "VONAGE_ONBOARD_SECRET_STORE",
+        global = true,
+        value_enum,
+        value_name = "STORE"
+    )]
+    pub secret_store: Option<crate::onboard::account::SecretChoice>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -108,6 +119,8 @@ pub enum Command {
     /// Write the profile's settings for other tools
     #[command(subcommand)]
     Export(import_export::ExportCommand),
+    /// Print the manual page (roff): `vonage-onboard man > vonage-onboard.1`
+    Man,
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
@@ -141,6 +154,13 @@ impl Session {
             warned_insecure: AtomicBool::new(false),
         })
     }
+
+    /// `--secret-store`, or the keyring when one answers.
+    pub fn secret_choice(&self) -> crate::onboard::account::SecretChoice {
+        self.global
+            .secret_store
+            .unwrap_or(crate::onboard::account::SecretChoice::Auto)
+    }
 }
 
 /// The internal mode this binary runs in when called by itself, outside clap so that no help
@@ -166,6 +186,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             clap_complete::generate(shell, &mut cmd, "vonage-onboard", &mut std::io::stdout());
             return Ok(ExitCode::Ok);
         }
+        Some(Command::Man) => return man::run(),
         // Local commands: no runtime, no network, no sandbox needed.
         Some(Command::Token(args)) => return token::run(&session, args),
         Some(Command::Import { from }) => return import_export::run_import(&session, from),

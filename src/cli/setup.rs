@@ -10,7 +10,10 @@ use serde_json::json;
 use super::Session;
 use super::net::env_credentials;
 use crate::error::{Error, ExitCode, Result};
-use crate::onboard::account::{StoredSettings, balance_note, check_api_key, setup};
+use crate::onboard::account::{SecretChoice, StoredSettings, balance_note, check_api_key, setup};
+use crate::onboard::secret_place::{forget_secret, move_secret};
+use crate::store::config::Config;
+use crate::store::secret_store::{KeyringStore, StoreKind};
 use crate::vonage::{ApiCredentials, VonageClient};
 
 #[derive(Debug, Args)]
@@ -21,9 +24,51 @@ pub struct SetupArgs {
     /// Read the API secret from the first line of stdin (it is never taken as an argument)
     #[arg(long)]
     api_secret_stdin: bool,
+    /// Delete the profile's stored API key and secret (its keyring entry included)
+    #[arg(long, conflicts_with_all = ["api_key", "api_secret_stdin"])]
+    forget: bool,
 }
 
 pub async fn run(session: &Session, args: SetupArgs) -> Result<ExitCode> {
+    if args.forget {
+        let had = forget_secret(&session.home, &session.profile, &KeyringStore::default())?;
+        let profile = session.profile.as_str();
+        if session.out.json {
+            session
+                .out
+                .json(&json!({ "profile": profile, "forgotten": had }));
+        } else if had {
+            session.out.line(&format!(
+                "Deleted the API key and secret of profile {profile:?}."
+            ));
+        } else {
+            session.out.line(&format!(
+                "Profile {profile:?} had no stored API key and secret."
+            ));
+        }
+        return Ok(ExitCode::Ok);
+    }
+    if let Some(to) = move_target(session, &args)? {
+        let placed = move_secret(
+            &session.home,
+            &session.profile,
+            to,
+            &KeyringStore::default(),
+        )?;
+        if session.out.json {
+            session.out.json(&json!({
+                "profile": session.profile.as_str(),
+                "secret_store": store_name(placed.store),
+            }));
+        } else {
+            session.out.line(&format!(
+                "API secret of profile {:?} {}.",
+                session.profile.as_str(),
+                placed.note
+            ));
+        }
+        return Ok(ExitCode::Ok);
+    }
     // Where the pair would go is checked before it is asked for: a refused base never sees it.
     let endpoints = session.endpoints()?;
     let credentials = read_credentials(session, args)?;
@@ -37,6 +82,7 @@ pub async fn run(session: &Session, args: SetupArgs) -> Result<ExitCode> {
             session.global.api_base.clone()
         },
         region: session.global.region,
+        secrets: session.secret_choice(),
     };
     let check = session
         .spin(
@@ -52,11 +98,24 @@ pub async fn run(session: &Session, args: SetupArgs) -> Result<ExitCode> {
             "api_key": credentials.api_key,
             "applications": check.applications,
             "balance": check.balance.map(|b| b.value),
+            "secret_store": check.stored.as_ref().map(|p| store_name(p.store)),
         }));
     } else {
         let balance = balance_note(check.balance.map(|b| b.value));
+        if let Some(why) = check
+            .stored
+            .as_ref()
+            .and_then(|p| p.keyring_failure.as_ref())
+        {
+            out.note(&format!("warning: the keyring was not used: {why}"));
+        }
+        let stored = check
+            .stored
+            .as_ref()
+            .map(|p| p.note.as_str())
+            .unwrap_or("stored");
         out.line(&format!(
-            "Credentials verified: API key {} ({} application{}{balance}). Stored in profile {:?} under {}.\n\
+            "Credentials verified: API key {} ({} application{}{balance}). Stored in profile {:?} under {}. API secret: {stored}.\n\
              Next: {}",
             credentials.api_key,
             check.applications,
@@ -67,6 +126,37 @@ pub async fn run(session: &Session, args: SetupArgs) -> Result<ExitCode> {
         ));
     }
     Ok(ExitCode::Ok)
+}
+
+fn store_name(store: StoreKind) -> &'static str {
+    match store {
+        StoreKind::Keyring => "keyring",
+        StoreKind::File => "file",
+    }
+}
+
+/// `setup --secret-store X` with nothing new to check (no key, secret or sandbox given) on a
+/// profile that has a stored pair: a move, not a new setup.
+fn move_target(session: &Session, args: &SetupArgs) -> Result<Option<StoreKind>> {
+    let to = match session.global.secret_store {
+        Some(SecretChoice::Keyring) => StoreKind::Keyring,
+        Some(SecretChoice::File) => StoreKind::File,
+        _ => return Ok(None),
+    };
+    let (env_key, env_secret) = env_credentials();
+    let new_pair = args.api_key.is_some()
+        || args.api_secret_stdin
+        || env_key.is_some()
+        || env_secret.is_some()
+        || session.sandbox.is_some();
+    if new_pair {
+        return Ok(None);
+    }
+    let config = Config::load(&session.home)?;
+    let stored = config
+        .profile(&session.profile)
+        .is_some_and(|p| p.api_key.is_some());
+    Ok(stored.then_some(to))
 }
 
 /// The longest key or secret line read (Vonage's are 8 and 16 characters).

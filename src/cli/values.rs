@@ -4,6 +4,7 @@
 use clap::ValueEnum;
 use clap::builder::PossibleValue;
 
+use crate::onboard::account::SecretChoice;
 use crate::onboard::applications::HttpMethod;
 use crate::onboard::import::ImportSource;
 use crate::region::Region;
@@ -15,6 +16,23 @@ impl ValueEnum for Region {
 
     fn to_possible_value(&self) -> Option<PossibleValue> {
         Some(PossibleValue::new(self.name()))
+    }
+}
+
+/// `--secret-store`: only the forcing choices; leaving it out is `Auto`.
+impl ValueEnum for SecretChoice {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[SecretChoice::Keyring, SecretChoice::File]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(match self {
+            SecretChoice::Keyring => {
+                PossibleValue::new("keyring").help("the system keyring, or fail (nothing changed)")
+            }
+            SecretChoice::File => PossibleValue::new("file").help("credentials.toml (0600)"),
+            SecretChoice::Auto => PossibleValue::new("auto").hide(true),
+        })
     }
 }
 

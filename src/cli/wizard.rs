@@ -34,6 +34,7 @@ pub async fn run(session: &Session) -> Result<ExitCode> {
         },
         application_id: session.global.application_id.clone(),
         private_key_path: session.global.private_key_path.clone(),
+        secrets: session.secret_choice(),
     };
     let clipboard: Box<dyn Clipboard> = if session.global.no_clipboard {
         Box::new(NoClipboard)

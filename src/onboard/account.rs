@@ -4,10 +4,12 @@
 
 use secrecy::SecretString;
 
+pub use super::secret_place::{Placement, SecretChoice};
 use crate::error::{Error, Result};
 use crate::region::Region;
 use crate::store::config::Config;
 use crate::store::paths::{Home, ProfileName};
+use crate::store::secret_store::{KeyringStore, SecretStore, StoreKind};
 use crate::store::secrets::Credentials;
 use crate::vonage::{
     ApiCredentials, Balance, CallError, ClientError, Endpoints, PlainHttp, VonageClient,
@@ -39,14 +41,28 @@ pub struct AccountCheck {
     pub applications: u32,
     /// Shown when the balance endpoint answered; its failure is not fatal.
     pub balance: Option<Balance>,
+    /// Where `setup` put the secret (none for a check alone).
+    pub stored: Option<Placement>,
 }
 
-/// Credentials from the environment pair when both are set, else from the stored profile.
+/// Credentials from the environment pair when both are set, else from the stored profile
+/// (its secret from the store `config.toml` names).
 pub fn resolve_credentials(
     home: &Home,
     profile: &ProfileName,
     env_key: Option<String>,
     env_secret: Option<SecretString>,
+) -> Result<Option<ApiCredentials>> {
+    resolve_credentials_in(home, profile, env_key, env_secret, &KeyringStore::default())
+}
+
+/// `resolve_credentials` with the keyring given (a mock, in tests).
+pub fn resolve_credentials_in(
+    home: &Home,
+    profile: &ProfileName,
+    env_key: Option<String>,
+    env_secret: Option<SecretString>,
+    keyring: &dyn SecretStore,
 ) -> Result<Option<ApiCredentials>> {
     if let (Some(api_key), Some(api_secret)) = (env_key.clone(), env_secret) {
         return Ok(Some(ApiCredentials {
@@ -55,12 +71,17 @@ pub fn resolve_credentials(
         }));
     }
     let config = Config::load(home)?;
-    let stored_key = config.profile(profile).and_then(|p| p.api_key.clone());
-    let secrets = Credentials::load(home)?;
-    Ok(match (env_key.or(stored_key), secrets.get(profile)) {
-        (Some(api_key), Some(secret)) => Some(ApiCredentials {
+    let stored = config.profile(profile).cloned().unwrap_or_default();
+    let store = stored.secret_store.unwrap_or(StoreKind::File);
+    let secret = match (&stored.api_key, store) {
+        (Some(key), _) => super::secret_place::read_secret(home, profile, key, store, keyring)?,
+        // A secret without its key (an import of half a pair) is only in the file.
+        (None, _) => Credentials::load(home)?.get(profile).cloned(),
+    };
+    Ok(match (env_key.or(stored.api_key), secret) {
+        (Some(api_key), Some(api_secret)) => Some(ApiCredentials {
             api_key,
-            api_secret: secret.clone(),
+            api_secret,
         }),
         _ => None,
     })
@@ -118,6 +139,7 @@ pub async fn verify(client: &VonageClient) -> Result<AccountCheck> {
     Ok(AccountCheck {
         applications: page.total_items,
         balance,
+        stored: None,
     })
 }
 
@@ -129,48 +151,68 @@ pub async fn setup(
     client: &VonageClient,
     settings: StoredSettings,
 ) -> Result<AccountCheck> {
-    let check = verify(client).await?;
+    let mut check = verify(client).await?;
     let credentials = client
         .credentials()
         .ok_or_else(|| Error::from(CallError::NoCredentials))?;
-    store_credentials(home, profile, credentials, settings)?;
+    check.stored = Some(store_credentials(home, profile, credentials, settings)?);
     Ok(check)
 }
 
-/// What `setup` stores besides the pair itself.
-#[derive(Debug, Clone, Default)]
+/// What `setup` stores besides the pair itself, and where the secret goes.
+#[derive(Debug, Clone)]
 pub struct StoredSettings {
     pub api_base: Option<String>,
     pub region: Option<Region>,
+    pub secrets: SecretChoice,
 }
 
-/// Stores a verified pair in the profile: key (and host settings) in config, secret apart.
+impl Default for StoredSettings {
+    /// The file: a default never writes into the keyring of the machine it runs on (tests).
+    fn default() -> Self {
+        StoredSettings {
+            api_base: None,
+            region: None,
+            secrets: SecretChoice::File,
+        }
+    }
+}
+
+/// Stores a verified pair in the profile: key (and host settings) in config, the secret in
+/// the keyring or the file (`secret_place`); says where it went.
 pub fn store_credentials(
     home: &Home,
     profile: &ProfileName,
     credentials: &ApiCredentials,
     settings: StoredSettings,
-) -> Result<()> {
-    Config::update(home, |config| {
-        // Both loaded before anything is written: a corrupt file stops us first.
-        let secrets = Credentials::load(home)?;
-        let secret = Some((secrets, &credentials.api_secret));
-        put_credentials(home, profile, config, Some(&credentials.api_key), secret)?;
-        let entry = config.profile_mut(profile);
-        if settings.api_base.is_some() {
-            entry.api_base = settings.api_base;
-        }
-        if settings.region.is_some() {
-            entry.region = settings.region;
-        }
-        Ok(())
-    })
+) -> Result<Placement> {
+    let StoredSettings {
+        api_base,
+        region,
+        secrets,
+    } = settings;
+    super::secret_place::place_secret(
+        home,
+        profile,
+        &credentials.api_key,
+        &credentials.api_secret,
+        secrets,
+        &KeyringStore::default(),
+        |entry| {
+            if api_base.is_some() {
+                entry.api_base = api_base;
+            }
+            if region.is_some() {
+                entry.region = region;
+            }
+        },
+    )
 }
 
-/// The one place a profile's API key and secret are written (setup, the wizard, import), from
-/// inside a `Config::update`: the secret is saved here, first, into the already loaded
-/// `credentials.toml`; the key goes into `config`, which the update saves after it, so the
-/// config never names a key whose secret was not stored.
+/// Import's write of a profile's API key and secret, from inside a `Config::update`: the
+/// secret is saved here, first, into the already loaded `credentials.toml` (import keeps to
+/// the file; `setup --secret-store keyring` moves it); the key goes into `config`, which the
+/// update saves after it, so the config never names a key whose secret was not stored.
 pub fn put_credentials(
     home: &Home,
     profile: &ProfileName,
@@ -181,6 +223,7 @@ pub fn put_credentials(
     if let Some((mut secrets, secret)) = secret {
         secrets.set(profile, secret.clone());
         secrets.save(home)?;
+        config.profile_mut(profile).secret_store = Some(StoreKind::File);
     }
     if let Some(key) = api_key {
         config.profile_mut(profile).api_key = Some(key.to_owned());
@@ -220,8 +263,8 @@ mod tests {
             api_secret: SecretString::from(format!("{key}-secret")),
         };
         let eu = StoredSettings {
-            api_base: None,
             region: Some(Region::Eu),
+            ..StoredSettings::default()
         };
         store_credentials(&home, &ProfileName::default(), &pair("first111"), eu).unwrap();
         store_credentials(&home, &work, &pair("second22"), StoredSettings::default()).unwrap();

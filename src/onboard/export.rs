@@ -10,7 +10,6 @@ use crate::onboard::context::AppContext;
 use crate::store::atomic::write_private_new;
 use crate::store::config::Config;
 use crate::store::paths::{Home, ProfileName};
-use crate::store::secrets::Credentials;
 
 /// The file written and the variables in it, in file order (names only, never values).
 #[derive(Debug)]
@@ -47,8 +46,8 @@ pub fn export_env(
         pairs.push(("VONAGE_API_KEY", Zeroizing::new(key)));
     }
     if with_secret {
-        let credentials = Credentials::load(home)?;
-        let secret = credentials.get(profile).ok_or_else(|| {
+        let stored = super::account::resolve_credentials(home, profile, None, None)?;
+        let secret = stored.as_ref().map(|c| &c.api_secret).ok_or_else(|| {
             Error::usage(format!(
                 "profile {:?} has no stored API secret to export: store it with `vonage-onboard setup`, \
                  or export without --with-secret",
@@ -156,6 +155,7 @@ fn quote(name: &str, value: &str) -> Result<Zeroizing<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::secrets::Credentials;
     use std::fs;
     use std::os::unix::fs::PermissionsExt;
 

@@ -7,6 +7,7 @@ pub mod context;
 pub mod export;
 pub mod import;
 pub mod names;
+pub mod secret_place;
 pub mod stored;
 pub mod tokens;
 pub mod users;

@@ -60,7 +60,11 @@ pub fn load(
 ) -> Result<Stored> {
     let config = Config::load(home)?;
     let stored = config.profile(profile).cloned().unwrap_or_default();
-    let has_secret = env.is_some() || Credentials::load(home)?.get(profile).is_some();
+    // A keyring profile is taken at the config's word here (no keyring round trip to draw a
+    // screen); a lost entry is reported when the secret is read.
+    let in_keyring = stored.api_key.is_some()
+        && stored.secret_store == Some(crate::store::secret_store::StoreKind::Keyring);
+    let has_secret = env.is_some() || in_keyring || Credentials::load(home)?.get(profile).is_some();
     let context = context.filter(|c| c.key_path.exists());
     let mut problems = Vec::new();
     let current_app = context.map(|c| {

@@ -1,5 +1,5 @@
 //! `config.toml`: one table per profile with the API key, API host and current application.
-//! It holds no secret (those are in `credentials.toml`), but is written 0600 all the same.
+//! It holds no secret (those are in the keyring or `credentials.toml`; it records which), but is written 0600 all the same.
 
 use std::collections::BTreeMap;
 
@@ -30,6 +30,9 @@ pub struct Profile {
     pub region: Option<Region>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_application: Option<AppId>,
+    /// Which store holds the secret (absent: `credentials.toml`, as before keyrings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_store: Option<super::secret_store::StoreKind>,
 }
 
 impl Config {

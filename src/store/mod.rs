@@ -5,6 +5,7 @@ pub mod atomic;
 pub mod config;
 pub mod lock;
 pub mod paths;
+pub mod secret_store;
 pub mod secrets;
 pub mod state;
 

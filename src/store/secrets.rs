@@ -1,5 +1,5 @@
 //! `credentials.toml` (0600): the API secret of each profile, kept apart from `config.toml`.
-//! An OS keyring could sit behind the same calls later; the file stays the headless default.
+//! The file backend of `secret_store` (the keyring is the other); the headless fallback.
 
 use std::collections::BTreeMap;
 
@@ -54,6 +54,11 @@ impl Credentials {
 
     pub fn set(&mut self, profile: &ProfileName, secret: SecretString) {
         self.secrets.insert(profile.as_str().to_owned(), secret);
+    }
+
+    /// Forgets the profile's secret; whether there was one.
+    pub fn remove(&mut self, profile: &ProfileName) -> bool {
+        self.secrets.remove(profile.as_str()).is_some()
     }
 }
 

@@ -159,6 +159,8 @@ pub struct AccountSummary {
     pub api_key: String,
     pub applications: u32,
     pub balance: Option<f64>,
+    /// Where the secret went (`onboard::secret_place`'s sentence), when it was stored.
+    pub stored: Option<String>,
 }
 
 /// A successful answer.

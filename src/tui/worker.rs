@@ -42,6 +42,8 @@ pub struct WorkerConfig {
     /// profile's current application.
     pub application_id: Option<String>,
     pub private_key_path: Option<PathBuf>,
+    /// `--secret-store`: where a verified secret goes (`Auto`: the keyring when one answers).
+    pub secrets: crate::onboard::account::SecretChoice,
 }
 
 /// The channel ends the shell holds.
@@ -187,6 +189,7 @@ impl Worker {
                     let settings = StoredSettings {
                         api_base: None,
                         region: Some(region),
+                        secrets: self.config.secrets,
                     };
                     setup(self.home(), self.profile(), &client, settings).await?
                 } else {
@@ -199,6 +202,7 @@ impl Worker {
                     api_key: credentials.api_key,
                     applications: check.applications,
                     balance: check.balance.map(|b| b.value),
+                    stored: check.stored.map(|p| p.note),
                 }))
             }
             Command::ListApps => {

@@ -238,8 +238,9 @@ impl Screen for AccountScreen {
             .balance
             .map(|b| format!(", balance €{b:.2}"))
             .unwrap_or_default();
+        let stored = summary.stored.as_deref().unwrap_or("stored");
         ctx.ctl.success(format!(
-            "Verified API key {} ({} application(s){balance}) and stored it.",
+            "Verified API key {} ({} application(s){balance}): {stored}.",
             summary.api_key, summary.applications
         ));
         self.verified(summary.clone());
