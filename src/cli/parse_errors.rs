@@ -46,6 +46,7 @@ fn refusal(error: &clap::Error, args: &[OsString]) -> Option<String> {
     let (name, hint) = SECRET_COMMANDS.iter().find(|(name, _)| {
         command.as_deref() == Some(*name) || args.iter().skip(1).any(|a| a == *name)
     })?;
+    let mut invalid_value_of = None;
     let what = match error.kind() {
         ErrorKind::DisplayHelp
         | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
@@ -65,8 +66,16 @@ fn refusal(error: &clap::Error, args: &[OsString]) -> Option<String> {
         ErrorKind::TooManyValues | ErrorKind::WrongNumberOfValues | ErrorKind::NoEquals => {
             "gives a value where none is taken"
         }
-        ErrorKind::InvalidValue | ErrorKind::ValueValidation => "is not a valid value",
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
+            invalid_value_of = flag_and_choices(error);
+            "is not a valid value"
+        }
         _ => "was not understood",
+    };
+    // The flag and its choices are ours to name; only the value typed is withheld.
+    let what = match &invalid_value_of {
+        Some(flag_and_choices) => format!("{what} for {flag_and_choices}"),
+        None => what.to_owned(),
     };
     let refused = offending_index(error, args).or_else(|| quoted_value(error, args));
     let which = match refused {
@@ -82,6 +91,21 @@ fn refusal(error: &clap::Error, args: &[OsString]) -> Option<String> {
     Some(format!(
         "`{name}`: {which} {what}; it is not shown, in case it is a secret. {hint}"
     ))
+}
+
+/// `--region (global, us, eu, ap)`: the option a refused value was given to, and its choices.
+fn flag_and_choices(error: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue};
+    let ContextValue::String(arg) = error.get(ContextKind::InvalidArg)? else {
+        return None;
+    };
+    let flag = arg.split_whitespace().next()?.to_owned();
+    Some(match error.get(ContextKind::ValidValue) {
+        Some(ContextValue::Strings(choices)) if !choices.is_empty() => {
+            format!("{flag} (one of {})", choices.join(", "))
+        }
+        _ => flag,
+    })
 }
 
 /// The index of an argument clap's message quotes that is not an option or a command name.
@@ -201,6 +225,16 @@ mod tests {
             assert!(message.contains(position), "{line:?}: {message}");
             assert!(message.contains("VONAGE_API_SECRET"), "{message}");
         }
+    }
+
+    #[test]
+    fn a_refused_choice_names_its_option_and_choices_but_not_the_value() {
+        let message = refused(&["vonage-onboard", "setup", "--region", "MySecret"]).unwrap();
+        assert!(
+            message.contains("for --region (one of global, us, eu, ap)"),
+            "{message}"
+        );
+        assert!(!message.contains("MySecret"), "{message}");
     }
 
     #[test]
