@@ -67,6 +67,7 @@ fn at_list() -> Model {
         .map(|i| AppSummary {
             id: format!("{i}{i}{i}{i}{i}{i}{i}{i}-2222-4333-8444-555555555555"),
             name: format!("app{i}"),
+            stored_key: None,
         })
         .collect();
     answer(&mut m, Outcome::Apps(apps));

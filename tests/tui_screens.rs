@@ -132,6 +132,7 @@ fn apps() -> Vec<AppSummary> {
         .map(|i| AppSummary {
             id: format!("{i}{i}{i}{i}{i}{i}{i}{i}-2222-4333-8444-555555555555"),
             name: ["staging", "prod", "demo-old"][i - 1].into(),
+            stored_key: None,
         })
         .collect()
 }
@@ -262,6 +263,7 @@ fn states() -> Vec<(&'static str, Model)> {
             app: current_app(),
             reconciled: false,
             note: None,
+            users: vec![],
         }),
     );
     v.push(("application_ready", ready));

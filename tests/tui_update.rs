@@ -252,10 +252,12 @@ fn at_application() -> Model {
         AppSummary {
             id: "11111111-2222-4333-8444-555555555555".into(),
             name: "staging".into(),
+            stored_key: None,
         },
         AppSummary {
             id: "66666666-2222-4333-8444-555555555555".into(),
             name: "prod".into(),
+            stored_key: None,
         },
     ];
     answer(&mut m, id, Ok(Outcome::Apps(apps)));
@@ -571,6 +573,7 @@ fn a_create_in_flight_cannot_be_cancelled_so_it_is_never_sent_twice() {
             app: app(),
             reconciled: false,
             note: None,
+            users: vec![],
         }),
     );
     assert_eq!(m.application.current, Some(app()));

@@ -255,8 +255,11 @@ impl Screen for TokensScreen {
 
     fn on_answer(&mut self, outcome: &Outcome, ctx: &mut Ctx) -> Nav {
         match outcome {
-            // Another application: its users have other tokens.
-            Outcome::AppReady { .. } => self.reset(),
+            // Another application: its users, recipes and tokens as stored for it.
+            Outcome::AppReady { users, .. } => {
+                self.reset();
+                self.rows = users.clone();
+            }
             Outcome::Minted {
                 user,
                 token,
