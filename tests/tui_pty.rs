@@ -346,3 +346,92 @@ fn a_token_copied_in_the_wizard_is_still_on_the_clipboard_after_it_exited() {
     // The terminal closed too: the holder was not tied to it.
     assert_eq!(x.clipboard().as_deref(), Some(token.as_str()));
 }
+
+/// The profile's `state.json` (recipes and last tokens), wherever the sandbox's profile is.
+fn state_file(home: &Path) -> std::path::PathBuf {
+    let profiles = home.join("profiles");
+    std::fs::read_dir(&profiles)
+        .unwrap()
+        .map(|e| e.unwrap().path().join("state.json"))
+        .find(|p| p.exists())
+        .unwrap_or_else(|| panic!("no state.json under {}", profiles.display()))
+}
+
+/// The first application id in `state.json` (the one alice's token was made for).
+fn first_app_id(home: &Path) -> String {
+    let text = std::fs::read_to_string(state_file(home)).unwrap();
+    let state: serde_json::Value = serde_json::from_str(&text).unwrap();
+    state["apps"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .next()
+        .unwrap()
+        .clone()
+}
+
+/// Issue 10, items 1 and 3: a recipe set on one application survives a switch to another and
+/// back; the stored key is used without asking; a filter typed on one visit is gone on the
+/// next, and with a filter Enter picks the first match, not "create".
+#[test]
+fn recipes_and_the_stored_key_survive_an_application_switch() {
+    if !tmux_available() {
+        support::skip("tmux is not installed (scripts/test installs it where it can)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let t = Tmux::start(&wizard_command(&home));
+    t.wait_for("API secret");
+    walk_to_a_token(&t);
+    // A recipe other than the default: the minimal ACL, then a token with it.
+    t.keys(&["a"]);
+    t.wait_for("client-sdk-minimal");
+    t.keys(&["r"]);
+    let state = || std::fs::read_to_string(state_file(&home)).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !state().contains("client-sdk-minimal") {
+        assert!(
+            Instant::now() < deadline,
+            "r did not store the recipe: {}",
+            state()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let id = first_app_id(&home);
+
+    // Another application, created here.
+    t.keys(&["2"]);
+    t.wait_for("is current");
+    t.keys(&["n"]);
+    t.wait_for("Create a new application");
+    t.keys(&["Enter"]);
+    t.wait_for("private key is made");
+    t.keys(&["2", "Enter"]);
+    t.wait_for("my-client-sdk-app2 is current");
+
+    // Back to the first by a filter on its id: Enter picks the match and no key is asked for.
+    t.keys(&["n"]);
+    t.wait_for("Create a new application");
+    t.keys(&[&id[..8]]);
+    t.wait_for(&format!("Filter          [{}]", &id[..8]));
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("Application my-client-sdk-app is current");
+    assert!(!screen.contains("Private key file"), "{screen}");
+
+    // alice's recipe and token came back, and the stored recipe was not overwritten.
+    t.keys(&["4"]);
+    let screen = t.wait_for("client-sdk-minimal");
+    assert!(
+        screen.contains("alice") && screen.contains("valid for"),
+        "{screen}"
+    );
+    assert!(state().contains("client-sdk-minimal"), "{}", state());
+
+    // The filter typed before is gone on the next visit.
+    t.keys(&["2"]);
+    t.wait_for("is current");
+    t.keys(&["n"]);
+    let screen = t.wait_for("Create a new application");
+    assert!(screen.contains("Filter          []"), "{screen}");
+}
