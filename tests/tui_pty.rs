@@ -185,7 +185,7 @@ fn the_real_binary_walks_to_a_token_and_restores_the_terminal() {
 
     // No display here: OSC 52 to the terminal, said as such.
     t.keys(&["c"]);
-    t.wait_for("sent to the terminal (OSC 52): works if your terminal supports it; s saves it");
+    t.wait_for("sent to the terminal (OSC 52): works if your terminal supports it; v shows it");
 
     t.keys(&["C-c"]);
     let after = t.wait_for("icanon"); // printed by stty after EXITED: wait for the last line
@@ -434,4 +434,43 @@ fn recipes_and_the_stored_key_survive_an_application_switch() {
     t.keys(&["n"]);
     let screen = t.wait_for("Create a new application");
     assert!(screen.contains("Filter          []"), "{screen}");
+}
+
+/// Issue 10, item 2: `v` puts the token itself on screen, on rows with nothing else (no border,
+/// no padding), exactly the token `state.json` holds; Esc goes back to the table.
+#[test]
+fn v_shows_exactly_the_stored_token() {
+    if !tmux_available() {
+        support::skip("tmux is not installed (scripts/test installs it where it can)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let t = Tmux::start(&wizard_command(&home));
+    t.wait_for("API secret");
+    walk_to_a_token(&t);
+    t.keys(&["v"]);
+    let screen = t.wait_for("select it with the mouse");
+    let lines: Vec<&str> = screen.lines().collect();
+    let title = lines
+        .iter()
+        .position(|l| l.contains("select it with the mouse"))
+        .unwrap();
+    let shown: String = lines[title + 2..]
+        .iter()
+        .take_while(|l| !l.trim().is_empty())
+        .map(|l| l.trim_end())
+        .collect();
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(state_file(&home)).unwrap()).unwrap();
+    let app = state["apps"].as_object().unwrap().values().next().unwrap();
+    let stored = app["users"]["alice"]["last_token"]["token"]
+        .as_str()
+        .unwrap();
+    assert_eq!(
+        shown, stored,
+        "the rows under the title are the token and nothing else"
+    );
+    t.keys(&["Escape"]);
+    t.wait_for("USER");
 }

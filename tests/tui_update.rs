@@ -489,17 +489,17 @@ fn the_copy_message_says_what_happened_and_only_keys_that_exist() {
         ),
         (
             Ok(CopyMethod::Terminal),
-            "sent to the terminal (OSC 52): works if your terminal supports it; s saves it",
+            "sent to the terminal (OSC 52): works if your terminal supports it; v shows it",
             Tone::Info,
         ),
         (
             Ok(CopyMethod::UntilExit),
-            "copied, but only until the wizard exits; s saves it",
+            "copied, but only until the wizard exits; v shows it",
             Tone::Info,
         ),
         (
             Err("--no-clipboard".to_owned()),
-            "not copied: --no-clipboard; s saves it",
+            "not copied: --no-clipboard; v shows it",
             Tone::Error,
         ),
     ];
@@ -507,14 +507,17 @@ fn the_copy_message_says_what_happened_and_only_keys_that_exist() {
         update(&mut m, Msg::Copied { result, otherwise });
         assert_eq!(status(&m), (text.to_owned(), tone));
     }
-    // The key named is one the Tokens footer offers.
+    // The keys named are ones the Tokens footer offers.
     use vonage_onboard::tui::screen::Screen;
-    assert!(
-        m.tokens
-            .bindings()
-            .iter()
-            .any(|b| (b.shown, b.label) == ("s", "save"))
-    );
+    for named in [("s", "save"), ("v", "view")] {
+        assert!(
+            m.tokens
+                .bindings()
+                .iter()
+                .any(|b| (b.shown, b.label) == named),
+            "{named:?}"
+        );
+    }
 }
 
 #[test]

@@ -92,6 +92,21 @@ pub fn view(model: &Model, theme: Theme, frame: &mut Frame) {
                 area,
             );
         }
+        Some(Overlay::Raw { title, token }) => {
+            // The whole body, no border: the rows below the title hold the token and nothing else.
+            frame.render_widget(Clear, body);
+            let [head, text] =
+                Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(body);
+            frame.render_widget(
+                Paragraph::new(format!("{title} · Esc closes · select it with the mouse"))
+                    .style(theme.dim()),
+                head,
+            );
+            frame.render_widget(
+                Paragraph::new(token.0.expose().to_owned()).wrap(Wrap { trim: false }),
+                text,
+            );
+        }
         None => {}
     }
 }

@@ -24,7 +24,7 @@ use crate::auth::verify::{self, Verdict};
 use crate::tui::effect::Effect;
 use crate::tui::keys::{Binding, Key, Priority, ch, code, ctrl};
 use crate::tui::protocol::{Command, Failure, Outcome, Snapshot, StoredUser, TokenView, UserRow};
-use crate::tui::screen::{Ctl, Ctx, Load, Nav, Overlay, Screen, ViewCtx};
+use crate::tui::screen::{Ctl, Ctx, Load, Nav, Overlay, Screen, Shown, ViewCtx};
 use crate::tui::widgets::form::{field_line, place_cursor};
 use crate::tui::widgets::text_area::TextArea;
 use crate::tui::widgets::text_field::TextField;
@@ -89,6 +89,7 @@ pub enum Action {
     Mint,
     Copy,
     Save,
+    Show,
     Inspect,
     CycleTtl,
     CycleAcl,
@@ -116,6 +117,8 @@ const ROWS: &[Binding<Action>] = &[
     )
     .help("regenerate (the row's TTL and ACL)"),
     Binding::new(&[ch('c')], "c", Action::Copy, "copy", Priority::High).help("copy it"),
+    Binding::new(&[ch('v')], "v", Action::Show, "view", Priority::High)
+        .help("show the token itself, to select with the mouse"),
     Binding::new(&[ch('s')], "s", Action::Save, "save", Priority::Normal).help("save it to a file"),
     Binding::new(
         &[ch('i')],
@@ -345,7 +348,7 @@ impl TokensScreen {
             Action::Copy => match &row.token {
                 Some(t) => ctx.ctl.effects.push(Effect::Copy {
                     text: t.token.clone(),
-                    otherwise: "s saves it",
+                    otherwise: "v shows it",
                 }),
                 None => ctx.ctl.info(no_token),
             },
@@ -354,6 +357,15 @@ impl TokensScreen {
                     self.editor = Some(Editor::SavePath {
                         field: TextField::new(&format!("./{}.jwt", row.name)),
                         error: None,
+                    });
+                }
+                None => ctx.ctl.info(no_token),
+            },
+            Action::Show => match &row.token {
+                Some(t) => {
+                    return Nav::Show(Overlay::Raw {
+                        title: format!("{}'s token", row.name),
+                        token: Shown(t.token.clone()),
                     });
                 }
                 None => ctx.ctl.info(no_token),
@@ -568,7 +580,7 @@ fn view(s: &TokensScreen, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
         lines.push(Line::from(""));
         lines.push(Line::styled(
             format!(
-                "  {}'s token: c copies it, s saves it to a file, i shows its claims.",
+                "  {}'s token: c copies it, v shows it, s saves it, i shows its claims.",
                 row.name
             ),
             theme.dim(),
