@@ -474,3 +474,33 @@ fn v_shows_exactly_the_stored_token() {
     t.keys(&["Escape"]);
     t.wait_for("USER");
 }
+
+/// Issue 10, item 7: "change" then a refused pair, then Esc: the stored pair is back on screen
+/// and nothing stored changed.
+#[test]
+fn esc_from_change_keeps_the_stored_credentials() {
+    if !tmux_available() {
+        support::skip("tmux is not installed (scripts/test installs it where it can)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let t = Tmux::start(&wizard_command(&home));
+    t.wait_for("API secret");
+    walk_to_a_token(&t);
+    let stored = || {
+        ["config.toml", "credentials.toml"].map(|f| std::fs::read(home.join(f)).unwrap_or_default())
+    };
+    let before = stored();
+    t.keys(&["1"]);
+    t.wait_for("c changes them");
+    t.keys(&["c"]);
+    t.wait_for("Esc keep stored");
+    t.keys(&["wrong-secret", "Enter"]);
+    t.wait_for("refused");
+    t.keys(&["Escape"]);
+    let screen = t.wait_for("Kept the stored credentials");
+    assert!(screen.contains("c changes them"), "{screen}");
+    assert!(screen.contains("1 Account ✓"), "{screen}");
+    assert_eq!(stored(), before, "nothing stored changed");
+}
