@@ -192,7 +192,7 @@ fn states() -> Vec<(&'static str, Build)> {
         "tokens_ttl_editor",
         Box::new(|| {
             let mut m = at_tokens();
-            press(&mut m, KeyCode::Char('t')); // alice is at 24h: a custom TTL
+            press(&mut m, KeyCode::Char('T')); // a custom TTL
             m
         }),
     ));

@@ -504,3 +504,29 @@ fn esc_from_change_keeps_the_stored_credentials() {
     assert!(screen.contains("1 Account ✓"), "{screen}");
     assert_eq!(stored(), before, "nothing stored changed");
 }
+
+/// Issue 10, item 6: `t` from 24h reaches 15m and then 1h (never a text field), each change
+/// says that `r` makes a token with it, and `r` does; `T` is the custom entry.
+#[test]
+fn t_cycles_the_ttl_presets_and_says_how_to_use_them() {
+    if !tmux_available() {
+        support::skip("tmux is not installed (scripts/test installs it where it can)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let t = Tmux::start(&wizard_command(&home));
+    t.wait_for("API secret");
+    walk_to_a_token(&t);
+    t.keys(&["t"]);
+    t.wait_for("alice's next token: 15m, client-sdk; press r for a token with it.");
+    t.keys(&["t"]);
+    let screen = t.wait_for("alice's next token: 1h, client-sdk; press r for a token with it.");
+    assert!(!screen.contains("Custom TTL"), "{screen}");
+    t.keys(&["r"]);
+    t.wait_for("New token for alice, valid 1h");
+    t.keys(&["T"]);
+    t.wait_for("Custom TTL");
+    t.keys(&["Escape"]);
+    t.wait_for("USER");
+}

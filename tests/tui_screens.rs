@@ -311,10 +311,8 @@ fn states() -> Vec<(&'static str, Model)> {
     update(&mut later, Msg::Tick(NOW + 86_400));
     v.push(("tokens_all_expired", later));
     let mut ttl = at_tokens();
-    for _ in 0..2 {
-        update(&mut ttl, key(KeyCode::Char('t')));
-    }
-    typed(&mut ttl, "x");
+    update(&mut ttl, key(KeyCode::Char('T')));
+    typed(&mut ttl, "tx");
     update(&mut ttl, key(KeyCode::Enter));
     v.push(("tokens_custom_ttl_invalid", ttl));
     let mut acl = at_tokens();

@@ -440,7 +440,12 @@ fn generate_uses_the_rows_recipe_and_custom_ttls_are_checked() {
     update(&mut m, key(KeyCode::Char('t'))); // 1h → 6h
     assert_eq!(m.tokens.rows[0].ttl.seconds(), 6 * 3600);
     update(&mut m, key(KeyCode::Char('t'))); // → 24h
-    update(&mut m, key(KeyCode::Char('t'))); // → custom editor
+    assert!(m.tokens.editor.is_none(), "t only cycles the presets");
+    update(&mut m, key(KeyCode::Char('t'))); // → 15m, round again
+    assert_eq!(m.tokens.rows[0].ttl.seconds(), 15 * 60);
+    let status = m.ctl.status.clone().unwrap().text;
+    assert!(status.ends_with("press r for a token with it."), "{status}");
+    update(&mut m, key(KeyCode::Char('T'))); // → custom editor
     assert!(m.tokens.editor.is_some());
     update(&mut m, ctrl('u'));
     typed(&mut m, "25h");

@@ -92,6 +92,7 @@ pub enum Action {
     Show,
     Inspect,
     CycleTtl,
+    CustomTtl,
     CycleAcl,
     /// Applies the open editor (TTL, ACL, or the file name to save to).
     Apply,
@@ -129,7 +130,15 @@ const ROWS: &[Binding<Action>] = &[
     )
     .help("show its claims"),
     Binding::new(&[ch('t')], "t", Action::CycleTtl, "TTL", Priority::Low)
-        .help("TTL: the next of 15m 1h 6h 24h; at 24h, type one"),
+        .help("TTL: the next of 15m 1h 6h 24h"),
+    Binding::new(
+        &[ch('T')],
+        "T",
+        Action::CustomTtl,
+        "custom TTL",
+        Priority::HelpOnly,
+    )
+    .help("type a TTL (30s to 24h)"),
     Binding::new(&[ch('a')], "a", Action::CycleAcl, "ACL", Priority::Low)
         .help("ACL: the next preset; at all, edit JSON"),
     Binding::new(
@@ -374,30 +383,57 @@ impl TokensScreen {
                 Some(t) => return Nav::Show(inspect_overlay(&row.name, t, ctx.now)),
                 None => ctx.ctl.info(no_token),
             },
-            Action::CycleTtl => self.cycle_ttl(),
-            Action::CycleAcl => self.cycle_acl(),
+            Action::CycleTtl => {
+                self.cycle_ttl();
+                self.recipe_changed(ctx.ctl);
+            }
+            Action::CustomTtl => self.custom_ttl(),
+            Action::CycleAcl => {
+                self.cycle_acl();
+                if self.editor.is_none() {
+                    self.recipe_changed(ctx.ctl);
+                }
+            }
             Action::Apply | Action::Cancel | Action::Edit => {}
         }
         Nav::Stay
     }
 
+    /// `t`: the next of 15m, 1h, 6h, 24h (a custom TTL goes to 15m); `T` types one.
     fn cycle_ttl(&mut self) {
         let Some(row) = self.rows.get_mut(self.cursor) else {
             return;
         };
-        let at = TTL_PRESETS.iter().position(|s| *s == row.ttl.seconds());
-        match at.map(|i| i + 1) {
-            Some(next) if next < TTL_PRESETS.len() => {
-                row.ttl = Ttl::from_seconds(TTL_PRESETS[next]).unwrap_or(row.ttl);
-            }
-            Some(_) => {
-                self.editor = Some(Editor::Ttl {
-                    field: TextField::new(&row.ttl.to_string()),
-                    error: None,
-                });
-            }
-            None => row.ttl = Ttl::from_seconds(TTL_PRESETS[0]).unwrap_or(row.ttl),
+        let next = TTL_PRESETS
+            .iter()
+            .position(|s| *s == row.ttl.seconds())
+            .map_or(0, |i| (i + 1) % TTL_PRESETS.len());
+        row.ttl = Ttl::from_seconds(TTL_PRESETS[next]).unwrap_or(row.ttl);
+    }
+
+    fn custom_ttl(&mut self) {
+        if let Some(row) = self.rows.get(self.cursor) {
+            self.editor = Some(Editor::Ttl {
+                field: TextField::new(&row.ttl.to_string()),
+                error: None,
+            });
         }
+    }
+
+    /// After a TTL or ACL change: the token on screen was made with the old recipe.
+    fn recipe_changed(&self, ctl: &mut Ctl) {
+        let Some(row) = self.selected() else { return };
+        let then = if row.token.is_some() {
+            "press r for a token with it"
+        } else {
+            "press g for a token with it"
+        };
+        ctl.info(format!(
+            "{}'s next token: {}, {}; {then}.",
+            row.name,
+            row.ttl,
+            row.acl.label()
+        ));
     }
 
     fn cycle_acl(&mut self) {
@@ -434,6 +470,7 @@ impl TokensScreen {
                         row.ttl = ttl;
                     }
                     self.editor = None;
+                    self.recipe_changed(ctl);
                 }
                 Err(e) => *error = Some(e.to_string()),
             },
@@ -443,6 +480,7 @@ impl TokensScreen {
                         row.acl = AclChoice::Custom(acl);
                     }
                     self.editor = None;
+                    self.recipe_changed(ctl);
                 }
                 Err(e) => *error = Some(e.to_string()),
             },
