@@ -586,3 +586,28 @@ fn a_create_in_flight_cannot_be_cancelled_so_it_is_never_sent_twice() {
     );
     assert_eq!(m.application.current, Some(app()));
 }
+
+/// Issue 10, item 5 (in part): a refused name is said in the status line too, where it is
+/// seen even when the inline reason sits beyond a long name.
+#[test]
+fn a_too_long_user_name_is_refused_in_the_status_line() {
+    let mut m = loaded(Snapshot {
+        api_key: Some("abcd1234".into()),
+        has_secret: true,
+        current_app: Some(app()),
+        ..Snapshot::default()
+    });
+    let id = in_flight(&m);
+    answer(&mut m, id, Ok(Outcome::Users(vec![])));
+    typed(&mut m, &"a".repeat(201));
+    assert!(
+        update(&mut m, key(KeyCode::Enter)).is_empty(),
+        "nothing sent"
+    );
+    let status = m.ctl.status.clone().unwrap();
+    assert!(
+        status.tone == vonage_onboard::tui::model::Tone::Error && status.text.contains("200"),
+        "{}",
+        status.text
+    );
+}

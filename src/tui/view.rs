@@ -114,9 +114,15 @@ pub fn view(model: &Model, theme: Theme, frame: &mut Frame) {
 fn status_line(model: &Model, theme: Theme) -> Line<'static> {
     if let Some(busy) = &model.ctl.busy {
         let frame = SPINNER[model.ctl.spinner_frame % SPINNER.len()];
+        // A create in flight cannot be recalled: no Esc hint for it.
+        let hint = if busy.cancellable {
+            "  (Esc cancels)"
+        } else {
+            ""
+        };
         return Line::from(vec![
             Span::styled(format!("{frame} {}", busy.label), theme.accent()),
-            Span::styled("  (Esc cancels)", theme.dim()),
+            Span::styled(hint, theme.dim()),
         ]);
     }
     match &model.ctl.status {

@@ -216,6 +216,8 @@ impl UsersScreen {
             return Nav::Next;
         }
         if let Err(e) = check_user_name(&name) {
+            // Also in the status line: beside a long name the inline reason is off-screen.
+            ctl.error(e.to_string());
             self.name_error = Some(e.to_string());
             return Nav::Stay;
         }
