@@ -456,7 +456,7 @@ fn v_shows_exactly_the_stored_token() {
         .iter()
         .position(|l| l.contains("select it with the mouse"))
         .unwrap();
-    let shown: String = lines[title + 2..]
+    let shown: String = lines[title + 1..]
         .iter()
         .take_while(|l| !l.trim().is_empty())
         .map(|l| l.trim_end())

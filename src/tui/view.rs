@@ -93,17 +93,27 @@ pub fn view(model: &Model, theme: Theme, frame: &mut Frame) {
             );
         }
         Some(Overlay::Raw { title, token }) => {
-            // The whole body, no border: the rows below the title hold the token and nothing else.
-            frame.render_widget(Clear, body);
+            // Every row but the footer, no border: the rows under the title hold the token and
+            // nothing else (a small window needs all of them for a 700-character token).
+            let full = frame.area();
+            let area = Rect {
+                height: full.height.saturating_sub(1),
+                ..full
+            };
+            frame.render_widget(Clear, area);
             let [head, text] =
-                Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(body);
+                Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+            let token = token.0.expose();
+            let width = usize::from(text.width.max(1));
+            let fits = token.len().div_ceil(width) <= usize::from(text.height);
+            let head_text = if fits {
+                format!("{title} · Esc closes · select it with the mouse")
+            } else {
+                format!("{title}: too long for this window; s saves it")
+            };
+            frame.render_widget(Paragraph::new(head_text).style(theme.dim()), head);
             frame.render_widget(
-                Paragraph::new(format!("{title} · Esc closes · select it with the mouse"))
-                    .style(theme.dim()),
-                head,
-            );
-            frame.render_widget(
-                Paragraph::new(token.0.expose().to_owned()).wrap(Wrap { trim: false }),
+                Paragraph::new(token.to_owned()).wrap(Wrap { trim: false }),
                 text,
             );
         }
