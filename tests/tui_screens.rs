@@ -132,7 +132,8 @@ fn apps() -> Vec<AppSummary> {
         .map(|i| AppSummary {
             id: format!("{i}{i}{i}{i}{i}{i}{i}{i}-2222-4333-8444-555555555555"),
             name: ["staging", "prod", "demo-old"][i - 1].into(),
-            stored_key: None,
+            // One key on disk: the list says so.
+            stored_key: (i == 2).then(|| "/home/u/private.key".into()),
         })
         .collect()
 }

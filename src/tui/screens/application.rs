@@ -610,9 +610,20 @@ fn view(s: &ApplicationScreen, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
             lines.push(line);
             lines.push(Line::from(""));
             let filtered = s.filtered();
+            let current = s.current.as_ref().map(|c| c.id.as_str());
+            // Which one is current, and which keys are on disk (those need no key typed).
+            let mark = |a: &AppSummary| match (Some(a.id.as_str()) == current, &a.stored_key) {
+                (true, _) => "  current",
+                (false, Some(_)) => "  key ✓",
+                (false, None) => "",
+            };
             let rows: Vec<(String, String)> =
                 std::iter::once(("+ Create a new application".to_owned(), String::new()))
-                    .chain(filtered.iter().map(|a| (a.name.clone(), a.id.clone())))
+                    .chain(
+                        filtered
+                            .iter()
+                            .map(|a| (a.name.clone(), format!("{}{}", a.id, mark(a)))),
+                    )
                     .collect();
             let height = (area.height as usize).saturating_sub(5).clamp(1, PAGE);
             let first = s.cursor.saturating_sub(height - 1);
