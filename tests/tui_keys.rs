@@ -67,6 +67,7 @@ fn at_list() -> Model {
         .map(|i| AppSummary {
             id: format!("{i}{i}{i}{i}{i}{i}{i}{i}-2222-4333-8444-555555555555"),
             name: format!("app{i}"),
+            stored_key: None,
         })
         .collect();
     answer(&mut m, Outcome::Apps(apps));
@@ -191,7 +192,7 @@ fn states() -> Vec<(&'static str, Build)> {
         "tokens_ttl_editor",
         Box::new(|| {
             let mut m = at_tokens();
-            press(&mut m, KeyCode::Char('t')); // alice is at 24h: a custom TTL
+            press(&mut m, KeyCode::Char('T')); // a custom TTL
             m
         }),
     ));

@@ -185,7 +185,7 @@ fn the_real_binary_walks_to_a_token_and_restores_the_terminal() {
 
     // No display here: OSC 52 to the terminal, said as such.
     t.keys(&["c"]);
-    t.wait_for("sent to the terminal (OSC 52): works if your terminal supports it; s saves it");
+    t.wait_for("sent to the terminal (OSC 52): works if your terminal supports it; v shows it");
 
     t.keys(&["C-c"]);
     let after = t.wait_for("icanon"); // printed by stty after EXITED: wait for the last line
@@ -345,4 +345,188 @@ fn a_token_copied_in_the_wizard_is_still_on_the_clipboard_after_it_exited() {
     drop(t);
     // The terminal closed too: the holder was not tied to it.
     assert_eq!(x.clipboard().as_deref(), Some(token.as_str()));
+}
+
+/// The profile's `state.json` (recipes and last tokens), wherever the sandbox's profile is.
+fn state_file(home: &Path) -> std::path::PathBuf {
+    let profiles = home.join("profiles");
+    std::fs::read_dir(&profiles)
+        .unwrap()
+        .map(|e| e.unwrap().path().join("state.json"))
+        .find(|p| p.exists())
+        .unwrap_or_else(|| panic!("no state.json under {}", profiles.display()))
+}
+
+/// The first application id in `state.json` (the one alice's token was made for).
+fn first_app_id(home: &Path) -> String {
+    let text = std::fs::read_to_string(state_file(home)).unwrap();
+    let state: serde_json::Value = serde_json::from_str(&text).unwrap();
+    state["apps"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .next()
+        .unwrap()
+        .clone()
+}
+
+/// Issue 10, items 1 and 3: a recipe set on one application survives a switch to another and
+/// back; the stored key is used without asking; a filter typed on one visit is gone on the
+/// next, and with a filter Enter picks the first match, not "create".
+#[test]
+fn recipes_and_the_stored_key_survive_an_application_switch() {
+    if !tmux_available() {
+        support::skip("tmux is not installed (scripts/test installs it where it can)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let t = Tmux::start(&wizard_command(&home));
+    t.wait_for("API secret");
+    walk_to_a_token(&t);
+    // A recipe other than the default: the minimal ACL, then a token with it.
+    t.keys(&["a"]);
+    t.wait_for("client-sdk-minimal");
+    t.keys(&["r"]);
+    let state = || std::fs::read_to_string(state_file(&home)).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !state().contains("client-sdk-minimal") {
+        assert!(
+            Instant::now() < deadline,
+            "r did not store the recipe: {}",
+            state()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let id = first_app_id(&home);
+
+    // Another application, created here.
+    t.keys(&["2"]);
+    t.wait_for("is current");
+    t.keys(&["n"]);
+    t.wait_for("Create a new application");
+    t.keys(&["Enter"]);
+    t.wait_for("private key is made");
+    t.keys(&["2", "Enter"]);
+    t.wait_for("my-client-sdk-app2 is current");
+
+    // Back to the first by a filter on its id: Enter picks the match and no key is asked for.
+    t.keys(&["n"]);
+    t.wait_for("Create a new application");
+    t.keys(&[&id[..8]]);
+    t.wait_for(&format!("Filter          [{}]", &id[..8]));
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("Application my-client-sdk-app is current");
+    assert!(!screen.contains("Private key file"), "{screen}");
+
+    // alice's recipe and token came back, and the stored recipe was not overwritten.
+    t.keys(&["4"]);
+    let screen = t.wait_for("client-sdk-minimal");
+    assert!(
+        screen.contains("alice") && screen.contains("valid for"),
+        "{screen}"
+    );
+    assert!(state().contains("client-sdk-minimal"), "{}", state());
+
+    // The filter typed before is gone on the next visit.
+    t.keys(&["2"]);
+    t.wait_for("is current");
+    t.keys(&["n"]);
+    let screen = t.wait_for("Create a new application");
+    assert!(screen.contains("Filter          []"), "{screen}");
+}
+
+/// Issue 10, item 2: `v` puts the token itself on screen, on rows with nothing else (no border,
+/// no padding), exactly the token `state.json` holds; Esc goes back to the table.
+#[test]
+fn v_shows_exactly_the_stored_token() {
+    if !tmux_available() {
+        support::skip("tmux is not installed (scripts/test installs it where it can)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let t = Tmux::start(&wizard_command(&home));
+    t.wait_for("API secret");
+    walk_to_a_token(&t);
+    t.keys(&["v"]);
+    let screen = t.wait_for("select it with the mouse");
+    let lines: Vec<&str> = screen.lines().collect();
+    let title = lines
+        .iter()
+        .position(|l| l.contains("select it with the mouse"))
+        .unwrap();
+    let shown: String = lines[title + 1..]
+        .iter()
+        .take_while(|l| !l.trim().is_empty())
+        .map(|l| l.trim_end())
+        .collect();
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(state_file(&home)).unwrap()).unwrap();
+    let app = state["apps"].as_object().unwrap().values().next().unwrap();
+    let stored = app["users"]["alice"]["last_token"]["token"]
+        .as_str()
+        .unwrap();
+    assert_eq!(
+        shown, stored,
+        "the rows under the title are the token and nothing else"
+    );
+    t.keys(&["Escape"]);
+    t.wait_for("USER");
+}
+
+/// Issue 10, item 7: "change" then a refused pair, then Esc: the stored pair is back on screen
+/// and nothing stored changed.
+#[test]
+fn esc_from_change_keeps_the_stored_credentials() {
+    if !tmux_available() {
+        support::skip("tmux is not installed (scripts/test installs it where it can)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let t = Tmux::start(&wizard_command(&home));
+    t.wait_for("API secret");
+    walk_to_a_token(&t);
+    let stored = || {
+        ["config.toml", "credentials.toml"].map(|f| std::fs::read(home.join(f)).unwrap_or_default())
+    };
+    let before = stored();
+    t.keys(&["1"]);
+    t.wait_for("c changes them");
+    t.keys(&["c"]);
+    t.wait_for("Esc keep stored");
+    t.keys(&["wrong-secret", "Enter"]);
+    t.wait_for("refused");
+    t.keys(&["Escape"]);
+    let screen = t.wait_for("Kept the stored credentials");
+    assert!(screen.contains("c changes them"), "{screen}");
+    assert!(screen.contains("1 Account ✓"), "{screen}");
+    assert_eq!(stored(), before, "nothing stored changed");
+}
+
+/// Issue 10, item 6: `t` from 24h reaches 15m and then 1h (never a text field), each change
+/// says that `r` makes a token with it, and `r` does; `T` is the custom entry.
+#[test]
+fn t_cycles_the_ttl_presets_and_says_how_to_use_them() {
+    if !tmux_available() {
+        support::skip("tmux is not installed (scripts/test installs it where it can)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let t = Tmux::start(&wizard_command(&home));
+    t.wait_for("API secret");
+    walk_to_a_token(&t);
+    t.keys(&["t"]);
+    t.wait_for("alice's next token: 15m, client-sdk; press r for a token with it.");
+    t.keys(&["t"]);
+    let screen = t.wait_for("alice's next token: 1h, client-sdk; press r for a token with it.");
+    assert!(!screen.contains("Custom TTL"), "{screen}");
+    t.keys(&["r"]);
+    t.wait_for("New token for alice, valid 1h");
+    t.keys(&["T"]);
+    t.wait_for("Custom TTL");
+    t.keys(&["Escape"]);
+    t.wait_for("USER");
 }

@@ -132,6 +132,8 @@ fn apps() -> Vec<AppSummary> {
         .map(|i| AppSummary {
             id: format!("{i}{i}{i}{i}{i}{i}{i}{i}-2222-4333-8444-555555555555"),
             name: ["staging", "prod", "demo-old"][i - 1].into(),
+            // One key on disk: the list says so.
+            stored_key: (i == 2).then(|| "/home/u/private.key".into()),
         })
         .collect()
 }
@@ -263,6 +265,7 @@ fn states() -> Vec<(&'static str, Model)> {
             app: current_app(),
             reconciled: false,
             note: None,
+            users: vec![],
         }),
     );
     v.push(("application_ready", ready));
@@ -310,10 +313,8 @@ fn states() -> Vec<(&'static str, Model)> {
     update(&mut later, Msg::Tick(NOW + 86_400));
     v.push(("tokens_all_expired", later));
     let mut ttl = at_tokens();
-    for _ in 0..2 {
-        update(&mut ttl, key(KeyCode::Char('t')));
-    }
-    typed(&mut ttl, "x");
+    update(&mut ttl, key(KeyCode::Char('T')));
+    typed(&mut ttl, "tx");
     update(&mut ttl, key(KeyCode::Enter));
     v.push(("tokens_custom_ttl_invalid", ttl));
     let mut acl = at_tokens();

@@ -254,10 +254,12 @@ fn at_application() -> Model {
         AppSummary {
             id: "11111111-2222-4333-8444-555555555555".into(),
             name: "staging".into(),
+            stored_key: None,
         },
         AppSummary {
             id: "66666666-2222-4333-8444-555555555555".into(),
             name: "prod".into(),
+            stored_key: None,
         },
     ];
     answer(&mut m, id, Ok(Outcome::Apps(apps)));
@@ -440,7 +442,12 @@ fn generate_uses_the_rows_recipe_and_custom_ttls_are_checked() {
     update(&mut m, key(KeyCode::Char('t'))); // 1h → 6h
     assert_eq!(m.tokens.rows[0].ttl.seconds(), 6 * 3600);
     update(&mut m, key(KeyCode::Char('t'))); // → 24h
-    update(&mut m, key(KeyCode::Char('t'))); // → custom editor
+    assert!(m.tokens.editor.is_none(), "t only cycles the presets");
+    update(&mut m, key(KeyCode::Char('t'))); // → 15m, round again
+    assert_eq!(m.tokens.rows[0].ttl.seconds(), 15 * 60);
+    let status = m.ctl.status.clone().unwrap().text;
+    assert!(status.ends_with("press r for a token with it."), "{status}");
+    update(&mut m, key(KeyCode::Char('T'))); // → custom editor
     assert!(m.tokens.editor.is_some());
     update(&mut m, ctrl('u'));
     typed(&mut m, "25h");
@@ -489,17 +496,17 @@ fn the_copy_message_says_what_happened_and_only_keys_that_exist() {
         ),
         (
             Ok(CopyMethod::Terminal),
-            "sent to the terminal (OSC 52): works if your terminal supports it; s saves it",
+            "sent to the terminal (OSC 52): works if your terminal supports it; v shows it",
             Tone::Info,
         ),
         (
             Ok(CopyMethod::UntilExit),
-            "copied, but only until the wizard exits; s saves it",
+            "copied, but only until the wizard exits; v shows it",
             Tone::Info,
         ),
         (
             Err("--no-clipboard".to_owned()),
-            "not copied: --no-clipboard; s saves it",
+            "not copied: --no-clipboard; v shows it",
             Tone::Error,
         ),
     ];
@@ -507,14 +514,17 @@ fn the_copy_message_says_what_happened_and_only_keys_that_exist() {
         update(&mut m, Msg::Copied { result, otherwise });
         assert_eq!(status(&m), (text.to_owned(), tone));
     }
-    // The key named is one the Tokens footer offers.
+    // The keys named are ones the Tokens footer offers.
     use vonage_onboard::tui::screen::Screen;
-    assert!(
-        m.tokens
-            .bindings()
-            .iter()
-            .any(|b| (b.shown, b.label) == ("s", "save"))
-    );
+    for named in [("s", "save"), ("v", "view")] {
+        assert!(
+            m.tokens
+                .bindings()
+                .iter()
+                .any(|b| (b.shown, b.label) == named),
+            "{named:?}"
+        );
+    }
 }
 
 #[test]
@@ -573,7 +583,33 @@ fn a_create_in_flight_cannot_be_cancelled_so_it_is_never_sent_twice() {
             app: app(),
             reconciled: false,
             note: None,
+            users: vec![],
         }),
     );
     assert_eq!(m.application.current, Some(app()));
+}
+
+/// Issue 10, item 5 (in part): a refused name is said in the status line too, where it is
+/// seen even when the inline reason sits beyond a long name.
+#[test]
+fn a_too_long_user_name_is_refused_in_the_status_line() {
+    let mut m = loaded(Snapshot {
+        api_key: Some("abcd1234".into()),
+        has_secret: true,
+        current_app: Some(app()),
+        ..Snapshot::default()
+    });
+    let id = in_flight(&m);
+    answer(&mut m, id, Ok(Outcome::Users(vec![])));
+    typed(&mut m, &"a".repeat(201));
+    assert!(
+        update(&mut m, key(KeyCode::Enter)).is_empty(),
+        "nothing sent"
+    );
+    let status = m.ctl.status.clone().unwrap();
+    assert!(
+        status.tone == vonage_onboard::tui::model::Tone::Error && status.text.contains("200"),
+        "{}",
+        status.text
+    );
 }

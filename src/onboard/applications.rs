@@ -459,6 +459,13 @@ impl AppList {
     }
 }
 
+/// The application's private key as this profile stored it, when the file is there: picking
+/// that application again needs no key typed.
+pub fn stored_key(home: &Home, profile: &ProfileName, id: &str) -> Option<PathBuf> {
+    let id = AppId::parse(id).ok()?;
+    Some(home.private_key_file(profile, &id)).filter(|path| path.is_file())
+}
+
 /// Makes an existing application current, after checking `key_path` is its private key.
 /// The key is copied into the store (0600); a different key already stored there is an error.
 pub async fn adopt(

@@ -82,10 +82,27 @@ pub fn load(
             key_path: c.key_path,
         }
     });
+    let users = match &current_app {
+        Some(app) => known_users(home, profile, &app.id)?,
+        None => Vec::new(),
+    };
+    Ok(Stored {
+        api_key: env.map(|c| c.api_key.clone()).or(stored.api_key),
+        has_secret,
+        region: stored.region,
+        current_app,
+        users,
+        problems,
+    })
+}
+
+/// The users recorded for one application, with their recipes and last tokens: what the
+/// wizard shows again when that application becomes current.
+pub fn known_users(home: &Home, profile: &ProfileName, app: &AppId) -> Result<Vec<KnownUser>> {
     let state = State::load(home, profile)?;
-    let users = current_app
-        .as_ref()
-        .and_then(|app| state.apps.get(&app.id))
+    Ok(state
+        .apps
+        .get(app)
         .map(|app| {
             app.users
                 .iter()
@@ -97,15 +114,7 @@ pub fn load(
                 })
                 .collect()
         })
-        .unwrap_or_default();
-    Ok(Stored {
-        api_key: env.map(|c| c.api_key.clone()).or(stored.api_key),
-        has_secret,
-        region: stored.region,
-        current_app,
-        users,
-        problems,
-    })
+        .unwrap_or_default())
 }
 
 #[cfg(test)]

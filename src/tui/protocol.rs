@@ -101,6 +101,8 @@ pub struct CurrentApp {
 pub struct AppSummary {
     pub id: String,
     pub name: String,
+    /// Its private key as this profile stored it, when the file is there (no key to ask for).
+    pub stored_key: Option<PathBuf>,
 }
 
 /// A user of the current application.
@@ -174,6 +176,8 @@ pub enum Outcome {
         reconciled: bool,
         /// What the keys of earlier interrupted creates came to, when there were any.
         note: Option<String>,
+        /// The users stored for this application, with their recipes and last tokens.
+        users: Vec<StoredUser>,
     },
     Users(Vec<UserRow>),
     UserCreated(UserRow),

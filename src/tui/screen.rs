@@ -34,6 +34,30 @@ pub enum Overlay {
         title: String,
         lines: Vec<String>,
     },
+    /// The raw token alone, wrapped, with no border or padding inside it: a mouse selection
+    /// takes exactly the token.
+    Raw {
+        title: String,
+        token: Shown,
+    },
+}
+
+/// A token on screen because it was asked for (`v`); `Debug` never shows it.
+#[derive(Clone)]
+pub struct Shown(pub crate::auth::jwt::Token);
+
+impl PartialEq for Shown {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.expose() == other.0.expose()
+    }
+}
+
+impl Eq for Shown {}
+
+impl std::fmt::Debug for Shown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Shown(redacted)")
+    }
 }
 
 /// What a screen says after reading the stored state.

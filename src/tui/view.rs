@@ -92,6 +92,31 @@ pub fn view(model: &Model, theme: Theme, frame: &mut Frame) {
                 area,
             );
         }
+        Some(Overlay::Raw { title, token }) => {
+            // Every row but the footer, no border: the rows under the title hold the token and
+            // nothing else (a small window needs all of them for a 700-character token).
+            let full = frame.area();
+            let area = Rect {
+                height: full.height.saturating_sub(1),
+                ..full
+            };
+            frame.render_widget(Clear, area);
+            let [head, text] =
+                Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+            let token = token.0.expose();
+            let width = usize::from(text.width.max(1));
+            let fits = token.len().div_ceil(width) <= usize::from(text.height);
+            let head_text = if fits {
+                format!("{title} · Esc closes · select it with the mouse")
+            } else {
+                format!("{title}: too long for this window; s saves it")
+            };
+            frame.render_widget(Paragraph::new(head_text).style(theme.dim()), head);
+            frame.render_widget(
+                Paragraph::new(token.to_owned()).wrap(Wrap { trim: false }),
+                text,
+            );
+        }
         None => {}
     }
 }
@@ -99,9 +124,15 @@ pub fn view(model: &Model, theme: Theme, frame: &mut Frame) {
 fn status_line(model: &Model, theme: Theme) -> Line<'static> {
     if let Some(busy) = &model.ctl.busy {
         let frame = SPINNER[model.ctl.spinner_frame % SPINNER.len()];
+        // A create in flight cannot be recalled: no Esc hint for it.
+        let hint = if busy.cancellable {
+            "  (Esc cancels)"
+        } else {
+            ""
+        };
         return Line::from(vec![
             Span::styled(format!("{frame} {}", busy.label), theme.accent()),
-            Span::styled("  (Esc cancels)", theme.dim()),
+            Span::styled(hint, theme.dim()),
         ]);
     }
     match &model.ctl.status {

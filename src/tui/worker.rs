@@ -213,6 +213,11 @@ impl Worker {
                         .apps
                         .into_iter()
                         .map(|a| AppSummary {
+                            stored_key: applications::stored_key(
+                                self.home(),
+                                self.profile(),
+                                &a.id,
+                            ),
                             id: a.id,
                             name: a.name,
                         })
@@ -223,7 +228,7 @@ impl Worker {
                 let ready =
                     applications::create(self.home(), self.profile(), &self.client()?, &spec)
                         .await?;
-                Ok(app_ready(&ready))
+                self.app_ready(&ready)
             }
             Command::AdoptApp { id, key_path } => {
                 let key_path = expand_home(&key_path);
@@ -235,7 +240,7 @@ impl Worker {
                     &key_path,
                 )
                 .await?;
-                Ok(app_ready(&ready))
+                self.app_ready(&ready)
             }
             Command::ListUsers => {
                 let list = users::list(&self.client()?, &self.signer()?).await?;
@@ -281,6 +286,21 @@ impl Worker {
         }
     }
 
+    /// The application is current: its users come back with their recipes and last tokens.
+    fn app_ready(&self, ready: &applications::ReadyApp) -> Result<Outcome, Error> {
+        let users = stored::known_users(self.home(), self.profile(), &ready.record.id)?;
+        Ok(Outcome::AppReady {
+            app: current_of(
+                ready.record.id.as_str(),
+                &ready.record.name,
+                &ready.key_path,
+            ),
+            reconciled: ready.reconciled,
+            note: Some(ready.pending.describe().join(" ")).filter(|n| !n.is_empty()),
+            users: users.into_iter().map(stored_user).collect(),
+        })
+    }
+
     /// What is stored (credentials, the current application, its users and their tokens),
     /// read by onboard as the commands would; the sandbox's pair is offered when no secret is.
     fn load(&self) -> Result<Snapshot, Error> {
@@ -306,35 +326,23 @@ impl Worker {
             current_app: stored
                 .current_app
                 .map(|app| current_of(app.id.as_str(), &app.name, &app.key_path)),
-            users: stored
-                .users
-                .into_iter()
-                .map(|user| StoredUser {
-                    name: user.name,
-                    id: user.id,
-                    ttl: user.recipe.ttl,
-                    acl: user.recipe.acl,
-                    token: user.last_token.map(|t| TokenView {
-                        token: t.token,
-                        iat: t.iat,
-                        exp: t.exp,
-                    }),
-                })
-                .collect(),
+            users: stored.users.into_iter().map(stored_user).collect(),
             problems: stored.problems,
         })
     }
 }
 
-fn app_ready(ready: &applications::ReadyApp) -> Outcome {
-    Outcome::AppReady {
-        app: current_of(
-            ready.record.id.as_str(),
-            &ready.record.name,
-            &ready.key_path,
-        ),
-        reconciled: ready.reconciled,
-        note: Some(ready.pending.describe().join(" ")).filter(|n| !n.is_empty()),
+fn stored_user(user: stored::KnownUser) -> StoredUser {
+    StoredUser {
+        name: user.name,
+        id: user.id,
+        ttl: user.recipe.ttl,
+        acl: user.recipe.acl,
+        token: user.last_token.map(|t| TokenView {
+            token: t.token,
+            iat: t.iat,
+            exp: t.exp,
+        }),
     }
 }
 

@@ -56,6 +56,9 @@ pub struct AccountScreen {
     pub prefilled: bool,
     /// Why the last check failed, shown under the fields (input is kept).
     pub error: Option<String>,
+    /// While a stored pair is being changed: its key, so Esc goes back to it (nothing stored
+    /// changes until a new pair is verified).
+    pub changing: Option<String>,
 }
 
 const REGIONS: [Region; 4] = [Region::Global, Region::Us, Region::Eu, Region::Ap];
@@ -72,6 +75,8 @@ pub enum Action {
     Reveal,
     CycleRegion,
     Edit,
+    /// Esc while changing: back to the stored pair.
+    KeepStored,
 }
 
 const STORED: &[Binding<Action>] = &[
@@ -95,37 +100,60 @@ const STORED: &[Binding<Action>] = &[
     .help("open the dashboard in a browser"),
 ];
 
-/// The edit form's keys with a text field focused, then with the region focused.
-const EDIT_FIELD: &[Binding<Action>] = &[
-    VERIFY,
-    NEXT_FIELD,
-    PREVIOUS_FIELD,
-    REVEAL,
-    DASHBOARD,
-    Binding::new(
-        &[Key::Other],
-        "type",
-        Action::Edit,
-        "edit",
-        Priority::HelpOnly,
-    )
-    .help("edit the field (Ctrl-U clears to the start, Ctrl-A / Ctrl-E start / end)"),
-];
+/// The edit form's keys with a text field focused, then with the region focused; the same
+/// with Esc back to the stored pair while it is being changed.
+const EDIT_FIELD: &[Binding<Action>] =
+    &[VERIFY, NEXT_FIELD, PREVIOUS_FIELD, REVEAL, DASHBOARD, TYPE];
 const EDIT_REGION: &[Binding<Action>] = &[
     VERIFY,
     NEXT_FIELD,
     PREVIOUS_FIELD,
-    Binding::new(
-        &[code(KeyCode::Left), code(KeyCode::Right), ch(' ')],
-        "←→",
-        Action::CycleRegion,
-        "region",
-        Priority::High,
-    )
-    .help("choose the region"),
+    REGION,
     REVEAL,
     DASHBOARD,
 ];
+const CHANGE_FIELD: &[Binding<Action>] = &[
+    VERIFY,
+    KEEP_STORED,
+    NEXT_FIELD,
+    PREVIOUS_FIELD,
+    REVEAL,
+    DASHBOARD,
+    TYPE,
+];
+const CHANGE_REGION: &[Binding<Action>] = &[
+    VERIFY,
+    KEEP_STORED,
+    NEXT_FIELD,
+    PREVIOUS_FIELD,
+    REGION,
+    REVEAL,
+    DASHBOARD,
+];
+const TYPE: Binding<Action> = Binding::new(
+    &[Key::Other],
+    "type",
+    Action::Edit,
+    "edit",
+    Priority::HelpOnly,
+)
+.help("edit the field (Ctrl-U clears to the start, Ctrl-A / Ctrl-E start / end)");
+const REGION: Binding<Action> = Binding::new(
+    &[code(KeyCode::Left), code(KeyCode::Right), ch(' ')],
+    "←→",
+    Action::CycleRegion,
+    "region",
+    Priority::High,
+)
+.help("choose the region");
+const KEEP_STORED: Binding<Action> = Binding::new(
+    &[code(KeyCode::Esc)],
+    "Esc",
+    Action::KeepStored,
+    "keep stored",
+    Priority::High,
+)
+.help("keep the stored credentials, nothing changed");
 const VERIFY: Binding<Action> = Binding::new(
     &[code(KeyCode::Enter)],
     "Enter",
@@ -174,7 +202,10 @@ impl Screen for AccountScreen {
     }
 
     fn is_done(&self, _now: u64) -> bool {
-        self.verified.is_some() || matches!(self.mode, Mode::Stored { .. })
+        // A pair being changed is still stored until a new one is verified.
+        self.verified.is_some()
+            || matches!(self.mode, Mode::Stored { .. })
+            || self.changing.is_some()
     }
 
     fn is_typing(&self) -> bool {
@@ -184,6 +215,8 @@ impl Screen for AccountScreen {
     fn bindings(&self) -> &'static [Binding<Action>] {
         match (&self.mode, self.focus) {
             (Mode::Stored { .. }, _) => STORED,
+            (Mode::Edit, Field::Region) if self.changing.is_some() => CHANGE_REGION,
+            (Mode::Edit, _) if self.changing.is_some() => CHANGE_FIELD,
             (Mode::Edit, Field::Region) => EDIT_REGION,
             (Mode::Edit, _) => EDIT_FIELD,
         }
@@ -197,7 +230,18 @@ impl Screen for AccountScreen {
                     self.key = TextField::new(api_key);
                     self.secret = TextField::masked("");
                     self.focus = Field::Secret;
+                    self.changing = Some(api_key.clone());
                     self.mode = Mode::Edit;
+                }
+            }
+            Action::KeepStored => {
+                if let Some(api_key) = self.changing.take() {
+                    self.key = TextField::new(&api_key);
+                    self.secret = TextField::masked("");
+                    self.error = None;
+                    self.mode = Mode::Stored { api_key };
+                    ctx.ctl
+                        .info("Kept the stored credentials; nothing changed.");
                 }
             }
             Action::OpenDashboard => ctx.ctl.effects.push(Effect::OpenUrl(DASHBOARD_URL.into())),
@@ -243,6 +287,7 @@ impl Screen for AccountScreen {
             "Verified API key {} ({} application(s){balance}): {stored}.",
             summary.api_key, summary.applications
         ));
+        self.changing = None;
         self.verified(summary.clone());
         Nav::Next
     }

@@ -23,7 +23,7 @@ use crate::tui::effect::Effect;
 use crate::tui::keys::{Binding, Key, Priority, ch, code, ctrl};
 use crate::tui::protocol::{AppSummary, Command, CurrentApp, Failure, Outcome, Snapshot};
 use crate::tui::screen::{Ctl, Ctx, Facts, Load, Nav, Screen, ViewCtx};
-use crate::tui::widgets::form::{choice_line, field_line, place_cursor};
+use crate::tui::widgets::form::{choice_line, field_line, input_line, place_cursor};
 use crate::tui::widgets::text_field::TextField;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -298,8 +298,11 @@ impl Screen for ApplicationScreen {
         }
     }
 
-    /// Lists applications the first time.
+    /// Lists applications the first time; a filter typed on an earlier visit is gone.
     fn enter(&mut self, ctx: &mut Ctx) {
+        if self.mode == Mode::List {
+            self.open_list();
+        }
         self.list_once(ctx.ctl);
     }
 
@@ -338,7 +341,7 @@ impl Screen for ApplicationScreen {
                 }
             }
             Action::Another => {
-                self.mode = Mode::List;
+                self.open_list();
                 self.list_once(ctx.ctl);
             }
             Action::Up => self.cursor = self.cursor.saturating_sub(1),
@@ -350,12 +353,19 @@ impl Screen for ApplicationScreen {
                 self.form.focus = 0;
             }
             Action::Select => {
-                if let Some(app) = self.filtered().get(self.cursor - 1) {
+                if let Some(app) = self.filtered().get(self.cursor - 1).map(|a| (*a).clone()) {
                     self.mode = Mode::Adopt {
                         id: app.id.clone(),
                         name: app.name.clone(),
                     };
-                    self.key_path = TextField::new("");
+                    // A key this profile stored is used without asking (still checked).
+                    match &app.stored_key {
+                        Some(path) => {
+                            self.key_path = TextField::new(&path.display().to_string());
+                            self.adopt(ctx.ctl);
+                        }
+                        None => self.key_path = TextField::new(""),
+                    }
                 }
             }
             Action::Reload => {
@@ -364,7 +374,7 @@ impl Screen for ApplicationScreen {
             }
             Action::Filter => {
                 self.filter.handle_key(key);
-                self.cursor = self.cursor.min(self.filtered().len());
+                self.filter_changed();
             }
             Action::NextField => self.form.focus = (self.form.focus + 1) % FOCUSABLE,
             Action::PreviousField => {
@@ -403,7 +413,10 @@ impl Screen for ApplicationScreen {
                 self.form.fields[self.form.focus].insert(text.trim())
             }
             Mode::Adopt { .. } => self.key_path.insert(text.trim()),
-            Mode::List => self.filter.insert(text.trim()),
+            Mode::List => {
+                self.filter.insert(text.trim());
+                self.filter_changed();
+            }
             _ => {}
         }
     }
@@ -417,6 +430,7 @@ impl Screen for ApplicationScreen {
                 app,
                 reconciled,
                 note,
+                ..
             } => {
                 ctx.ctl.success(format!(
                     "Application {} is ready; its private key is saved.",
@@ -467,6 +481,19 @@ impl Screen for ApplicationScreen {
 }
 
 impl ApplicationScreen {
+    /// The list as a first visit shows it: no filter left from before, "create new" chosen.
+    fn open_list(&mut self) {
+        self.mode = Mode::List;
+        self.filter = TextField::new("");
+        self.cursor = 0;
+    }
+
+    /// With a filter, Enter means the first match, never "create" by accident.
+    fn filter_changed(&mut self) {
+        let matches = self.filtered().len();
+        self.cursor = usize::from(!self.filter.value().is_empty() && matches > 0);
+    }
+
     fn list_once(&mut self, ctl: &mut Ctl) {
         if self.apps.is_none() && self.mode != Mode::Ready {
             ctl.send("Listing your applications…", Command::ListApps);
@@ -529,6 +556,7 @@ impl ApplicationScreen {
             list.push(AppSummary {
                 id: app.id.clone(),
                 name: app.name.clone(),
+                stored_key: Some(app.key_path.clone()),
             });
         }
         self.current = Some(app);
@@ -577,14 +605,25 @@ fn view(s: &ApplicationScreen, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
             }
         }
         Mode::List => {
-            let (line, column) = field_line("Filter", &s.filter, true, true, None, theme);
+            let (line, column) = input_line("Filter", &s.filter, theme);
             cursor = column.map(|c| (0, c));
             lines.push(line);
             lines.push(Line::from(""));
             let filtered = s.filtered();
+            let current = s.current.as_ref().map(|c| c.id.as_str());
+            // Which one is current, and which keys are on disk (those need no key typed).
+            let mark = |a: &AppSummary| match (Some(a.id.as_str()) == current, &a.stored_key) {
+                (true, _) => "  current",
+                (false, Some(_)) => "  key ✓",
+                (false, None) => "",
+            };
             let rows: Vec<(String, String)> =
                 std::iter::once(("+ Create a new application".to_owned(), String::new()))
-                    .chain(filtered.iter().map(|a| (a.name.clone(), a.id.clone())))
+                    .chain(
+                        filtered
+                            .iter()
+                            .map(|a| (a.name.clone(), format!("{}{}", a.id, mark(a)))),
+                    )
                     .collect();
             let height = (area.height as usize).saturating_sub(5).clamp(1, PAGE);
             let first = s.cursor.saturating_sub(height - 1);

@@ -24,7 +24,7 @@ use crate::auth::verify::{self, Verdict};
 use crate::tui::effect::Effect;
 use crate::tui::keys::{Binding, Key, Priority, ch, code, ctrl};
 use crate::tui::protocol::{Command, Failure, Outcome, Snapshot, StoredUser, TokenView, UserRow};
-use crate::tui::screen::{Ctl, Ctx, Load, Nav, Overlay, Screen, ViewCtx};
+use crate::tui::screen::{Ctl, Ctx, Load, Nav, Overlay, Screen, Shown, ViewCtx};
 use crate::tui::widgets::form::{field_line, place_cursor};
 use crate::tui::widgets::text_area::TextArea;
 use crate::tui::widgets::text_field::TextField;
@@ -89,8 +89,10 @@ pub enum Action {
     Mint,
     Copy,
     Save,
+    Show,
     Inspect,
     CycleTtl,
+    CustomTtl,
     CycleAcl,
     /// Applies the open editor (TTL, ACL, or the file name to save to).
     Apply,
@@ -116,6 +118,8 @@ const ROWS: &[Binding<Action>] = &[
     )
     .help("regenerate (the row's TTL and ACL)"),
     Binding::new(&[ch('c')], "c", Action::Copy, "copy", Priority::High).help("copy it"),
+    Binding::new(&[ch('v')], "v", Action::Show, "view", Priority::High)
+        .help("show the token itself, to select with the mouse"),
     Binding::new(&[ch('s')], "s", Action::Save, "save", Priority::Normal).help("save it to a file"),
     Binding::new(
         &[ch('i')],
@@ -126,7 +130,15 @@ const ROWS: &[Binding<Action>] = &[
     )
     .help("show its claims"),
     Binding::new(&[ch('t')], "t", Action::CycleTtl, "TTL", Priority::Low)
-        .help("TTL: the next of 15m 1h 6h 24h; at 24h, type one"),
+        .help("TTL: the next of 15m 1h 6h 24h"),
+    Binding::new(
+        &[ch('T')],
+        "T",
+        Action::CustomTtl,
+        "custom TTL",
+        Priority::HelpOnly,
+    )
+    .help("type a TTL (30s to 24h)"),
     Binding::new(&[ch('a')], "a", Action::CycleAcl, "ACL", Priority::Low)
         .help("ACL: the next preset; at all, edit JSON"),
     Binding::new(
@@ -255,8 +267,11 @@ impl Screen for TokensScreen {
 
     fn on_answer(&mut self, outcome: &Outcome, ctx: &mut Ctx) -> Nav {
         match outcome {
-            // Another application: its users have other tokens.
-            Outcome::AppReady { .. } => self.reset(),
+            // Another application: its users, recipes and tokens as stored for it.
+            Outcome::AppReady { users, .. } => {
+                self.reset();
+                self.rows = users.clone();
+            }
             Outcome::Minted {
                 user,
                 token,
@@ -342,7 +357,7 @@ impl TokensScreen {
             Action::Copy => match &row.token {
                 Some(t) => ctx.ctl.effects.push(Effect::Copy {
                     text: t.token.clone(),
-                    otherwise: "s saves it",
+                    otherwise: "v shows it",
                 }),
                 None => ctx.ctl.info(no_token),
             },
@@ -355,34 +370,70 @@ impl TokensScreen {
                 }
                 None => ctx.ctl.info(no_token),
             },
+            Action::Show => match &row.token {
+                Some(t) => {
+                    return Nav::Show(Overlay::Raw {
+                        title: format!("{}'s token", row.name),
+                        token: Shown(t.token.clone()),
+                    });
+                }
+                None => ctx.ctl.info(no_token),
+            },
             Action::Inspect => match &row.token {
                 Some(t) => return Nav::Show(inspect_overlay(&row.name, t, ctx.now)),
                 None => ctx.ctl.info(no_token),
             },
-            Action::CycleTtl => self.cycle_ttl(),
-            Action::CycleAcl => self.cycle_acl(),
+            Action::CycleTtl => {
+                self.cycle_ttl();
+                self.recipe_changed(ctx.ctl);
+            }
+            Action::CustomTtl => self.custom_ttl(),
+            Action::CycleAcl => {
+                self.cycle_acl();
+                if self.editor.is_none() {
+                    self.recipe_changed(ctx.ctl);
+                }
+            }
             Action::Apply | Action::Cancel | Action::Edit => {}
         }
         Nav::Stay
     }
 
+    /// `t`: the next of 15m, 1h, 6h, 24h (a custom TTL goes to 15m); `T` types one.
     fn cycle_ttl(&mut self) {
         let Some(row) = self.rows.get_mut(self.cursor) else {
             return;
         };
-        let at = TTL_PRESETS.iter().position(|s| *s == row.ttl.seconds());
-        match at.map(|i| i + 1) {
-            Some(next) if next < TTL_PRESETS.len() => {
-                row.ttl = Ttl::from_seconds(TTL_PRESETS[next]).unwrap_or(row.ttl);
-            }
-            Some(_) => {
-                self.editor = Some(Editor::Ttl {
-                    field: TextField::new(&row.ttl.to_string()),
-                    error: None,
-                });
-            }
-            None => row.ttl = Ttl::from_seconds(TTL_PRESETS[0]).unwrap_or(row.ttl),
+        let next = TTL_PRESETS
+            .iter()
+            .position(|s| *s == row.ttl.seconds())
+            .map_or(0, |i| (i + 1) % TTL_PRESETS.len());
+        row.ttl = Ttl::from_seconds(TTL_PRESETS[next]).unwrap_or(row.ttl);
+    }
+
+    fn custom_ttl(&mut self) {
+        if let Some(row) = self.rows.get(self.cursor) {
+            self.editor = Some(Editor::Ttl {
+                field: TextField::new(&row.ttl.to_string()),
+                error: None,
+            });
         }
+    }
+
+    /// After a TTL or ACL change: the token on screen was made with the old recipe.
+    fn recipe_changed(&self, ctl: &mut Ctl) {
+        let Some(row) = self.selected() else { return };
+        let then = if row.token.is_some() {
+            "press r for a token with it"
+        } else {
+            "press g for a token with it"
+        };
+        ctl.info(format!(
+            "{}'s next token: {}, {}; {then}.",
+            row.name,
+            row.ttl,
+            row.acl.label()
+        ));
     }
 
     fn cycle_acl(&mut self) {
@@ -419,6 +470,7 @@ impl TokensScreen {
                         row.ttl = ttl;
                     }
                     self.editor = None;
+                    self.recipe_changed(ctl);
                 }
                 Err(e) => *error = Some(e.to_string()),
             },
@@ -428,6 +480,7 @@ impl TokensScreen {
                         row.acl = AclChoice::Custom(acl);
                     }
                     self.editor = None;
+                    self.recipe_changed(ctl);
                 }
                 Err(e) => *error = Some(e.to_string()),
             },
@@ -565,7 +618,7 @@ fn view(s: &TokensScreen, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
         lines.push(Line::from(""));
         lines.push(Line::styled(
             format!(
-                "  {}'s token: c copies it, s saves it to a file, i shows its claims.",
+                "  {}'s token: c copies it, v shows it, s saves it, i shows its claims.",
                 row.name
             ),
             theme.dim(),

@@ -17,7 +17,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::onboard::names::check_user_name;
 use crate::tui::keys::{Binding, Key, Priority, code, ctrl};
-use crate::tui::protocol::{Command, Failure, Outcome, Snapshot, UserRow};
+use crate::tui::protocol::{Command, Failure, Outcome, Snapshot, StoredUser, UserRow};
 use crate::tui::screen::{Ctl, Ctx, Facts, Load, Nav, Screen, ViewCtx};
 use crate::tui::widgets::form::{field_line, place_cursor};
 use crate::tui::widgets::text_field::TextField;
@@ -89,15 +89,7 @@ impl Screen for UsersScreen {
     type Action = Action;
 
     fn load(&mut self, snapshot: &Snapshot) -> Load {
-        self.stored = snapshot
-            .users
-            .iter()
-            .map(|u| UserRow {
-                id: u.id.clone(),
-                name: u.name.clone(),
-                display_name: None,
-            })
-            .collect();
+        self.stored = snapshot.users.iter().map(row_of_stored).collect();
         Load::Ready
     }
 
@@ -168,7 +160,10 @@ impl Screen for UsersScreen {
     fn on_answer(&mut self, outcome: &Outcome, ctx: &mut Ctx) -> Nav {
         match outcome {
             // The application changed: forget its users.
-            Outcome::AppReady { .. } => self.reset(),
+            Outcome::AppReady { users, .. } => {
+                self.reset();
+                self.stored = users.iter().map(row_of_stored).collect();
+            }
             Outcome::Users(users) => self.listed = Some(users.clone()),
             Outcome::UserCreated(user) => self.created(user.clone(), ctx.ctl),
             Outcome::UserExists(user) => self.exists(user.clone(), ctx.ctl),
@@ -221,6 +216,8 @@ impl UsersScreen {
             return Nav::Next;
         }
         if let Err(e) = check_user_name(&name) {
+            // Also in the status line: beside a long name the inline reason is off-screen.
+            ctl.error(e.to_string());
             self.name_error = Some(e.to_string());
             return Nav::Stay;
         }
@@ -349,4 +346,13 @@ fn view(s: &UsersScreen, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
     let inner = block.inner(area);
     frame.render_widget(Paragraph::new(lines).block(block), area);
     place_cursor(frame, inner, cursor);
+}
+
+/// A stored user as the Users list shows it (the display name is Vonage's, not stored).
+fn row_of_stored(user: &StoredUser) -> UserRow {
+    UserRow {
+        id: user.id.clone(),
+        name: user.name.clone(),
+        display_name: None,
+    }
 }

@@ -48,6 +48,16 @@ pub fn field_line(
     (Line::from(spans), cursor)
 }
 
+/// A field that is always typed into beside a list (a filter): the list's row carries the one
+/// `›`, so the field shows the terminal cursor but no marker.
+pub fn input_line(label: &str, field: &TextField, theme: Theme) -> (Line<'static>, Option<u16>) {
+    let (mut line, cursor) = field_line(label, field, true, true, None, theme);
+    if let Some(first) = line.spans.first_mut() {
+        first.content = format!("  {label:<width$}", width = LABEL_WIDTH - 2).into();
+    }
+    (line, cursor)
+}
+
 /// A choice (toggle or cycle) as a line.
 pub fn choice_line(label: &str, value: &str, focused: bool, theme: Theme) -> Line<'static> {
     let marker = if focused { "› " } else { "  " };
