@@ -278,10 +278,7 @@ impl Screen for AccountScreen {
         let Outcome::Verified(summary) = outcome else {
             return Nav::Stay;
         };
-        let balance = summary
-            .balance
-            .map(|b| format!(", balance €{b:.2}"))
-            .unwrap_or_default();
+        let balance = crate::onboard::account::balance_note(summary.balance);
         let stored = summary.stored.as_deref().unwrap_or("stored");
         ctx.ctl.success(format!(
             "Verified API key {} ({} application(s){balance}): {stored}.",
@@ -375,10 +372,7 @@ fn view(s: &AccountScreen, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
                 Span::raw(", secret ••••••••"),
             ]));
             if let Some(v) = &s.verified {
-                let balance = v
-                    .balance
-                    .map(|b| format!(", balance €{b:.2}"))
-                    .unwrap_or_default();
+                let balance = crate::onboard::account::balance_note(v.balance);
                 lines.push(Line::styled(
                     format!("  ✓ verified: {} application(s){balance}", v.applications),
                     theme.success(),
