@@ -370,20 +370,28 @@ fn first_app_id(home: &Path) -> String {
         .clone()
 }
 
-/// Issue 10, items 1 and 3: a recipe set on one application survives a switch to another and
-/// back; the stored key is used without asking; a filter typed on one visit is gone on the
-/// next, and with a filter Enter picks the first match, not "create".
-#[test]
-fn recipes_and_the_stored_key_survive_an_application_switch() {
+/// The wizard on a fresh home, walked to alice's first token; `None` (said) without tmux.
+fn wizard_at_a_token() -> Option<(tempfile::TempDir, std::path::PathBuf, Tmux)> {
     if !tmux_available() {
         support::skip("tmux is not installed (scripts/test installs it where it can)");
-        return;
+        return None;
     }
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
     let t = Tmux::start(&wizard_command(&home));
     t.wait_for("API secret");
     walk_to_a_token(&t);
+    Some((dir, home, t))
+}
+
+/// Issue 10, items 1 and 3: a recipe set on one application survives a switch to another and
+/// back; the stored key is used without asking; a filter typed on one visit is gone on the
+/// next, and with a filter Enter picks the first match, not "create".
+#[test]
+fn recipes_and_the_stored_key_survive_an_application_switch() {
+    let Some((_dir, home, t)) = wizard_at_a_token() else {
+        return;
+    };
     // A recipe other than the default: the minimal ACL, then a token with it.
     t.keys(&["a"]);
     t.wait_for("client-sdk-minimal");
@@ -440,15 +448,9 @@ fn recipes_and_the_stored_key_survive_an_application_switch() {
 /// no padding), exactly the token `state.json` holds; Esc goes back to the table.
 #[test]
 fn v_shows_exactly_the_stored_token() {
-    if !tmux_available() {
-        support::skip("tmux is not installed (scripts/test installs it where it can)");
+    let Some((_dir, home, t)) = wizard_at_a_token() else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let home = dir.path().join("home");
-    let t = Tmux::start(&wizard_command(&home));
-    t.wait_for("API secret");
-    walk_to_a_token(&t);
+    };
     t.keys(&["v"]);
     let screen = t.wait_for("select it with the mouse");
     let lines: Vec<&str> = screen.lines().collect();
@@ -479,15 +481,9 @@ fn v_shows_exactly_the_stored_token() {
 /// and nothing stored changed.
 #[test]
 fn esc_from_change_keeps_the_stored_credentials() {
-    if !tmux_available() {
-        support::skip("tmux is not installed (scripts/test installs it where it can)");
+    let Some((_dir, home, t)) = wizard_at_a_token() else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let home = dir.path().join("home");
-    let t = Tmux::start(&wizard_command(&home));
-    t.wait_for("API secret");
-    walk_to_a_token(&t);
+    };
     let stored = || {
         ["config.toml", "credentials.toml"].map(|f| std::fs::read(home.join(f)).unwrap_or_default())
     };
@@ -509,15 +505,9 @@ fn esc_from_change_keeps_the_stored_credentials() {
 /// says that `r` makes a token with it, and `r` does; `T` is the custom entry.
 #[test]
 fn t_cycles_the_ttl_presets_and_says_how_to_use_them() {
-    if !tmux_available() {
-        support::skip("tmux is not installed (scripts/test installs it where it can)");
+    let Some((_dir, _home, t)) = wizard_at_a_token() else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let home = dir.path().join("home");
-    let t = Tmux::start(&wizard_command(&home));
-    t.wait_for("API secret");
-    walk_to_a_token(&t);
+    };
     t.keys(&["t"]);
     t.wait_for("alice's next token: 15m, client-sdk; press r for a token with it.");
     t.keys(&["t"]);
