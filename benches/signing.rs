@@ -16,7 +16,7 @@ use vonage_onboard::auth::jwt::{Signer, Subject};
 use vonage_onboard::auth::keys::PrivateKey;
 use vonage_onboard::auth::ttl::DEFAULT_USER;
 use vonage_onboard::auth::verify::{Expected, check};
-use vonage_onboard::store::paths::AppId;
+use vonage_onboard::ids::AppId;
 
 const PEM: &str = include_str!("../tests/fixtures/test-key-pkcs8.pem");
 /// A key no `Signer` registers, so jsonwebtoken takes its stock per-call path with it.

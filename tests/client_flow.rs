@@ -9,13 +9,15 @@ use std::time::Duration;
 use secrecy::SecretString;
 use vonage_onboard::auth::jwt::{Claims, Signer};
 use vonage_onboard::auth::keys::PrivateKey;
+use vonage_onboard::clock::unix_now;
 use vonage_onboard::error::{Error, ExitCode};
+use vonage_onboard::ids::AppId;
 use vonage_onboard::onboard::applications::{self, AppSpec};
 use vonage_onboard::onboard::tokens::{TokenRequest, mint_user_token};
-use vonage_onboard::onboard::{account, unix_now, users};
+use vonage_onboard::onboard::{account, users};
 use vonage_onboard::region::Region;
 use vonage_onboard::sandbox::{self, FaultAction, RunningSandbox, SandboxOptions};
-use vonage_onboard::store::paths::{AppId, Home, ProfileName};
+use vonage_onboard::store::paths::{Home, ProfileName};
 use vonage_onboard::vonage::{
     ApiCredentials, CallError, Endpoints, NewApplication, NewUser, RetryPolicy, Timeouts,
     VonageClient, Webhook,

@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 use vonage_onboard::auth::jwt::{Signer, Subject};
 use vonage_onboard::auth::keys::{PrivateKey, PublicKey};
 use vonage_onboard::auth::ttl::Ttl;
+use vonage_onboard::ids::AppId;
 use vonage_onboard::sandbox::SandboxOptions;
-use vonage_onboard::store::paths::AppId;
 
 use support::http::{Env, app_body, body, content_type, invalid_names};
 use support::tokens::{TEST_KEY, TEST_PUBLIC, now};

@@ -12,7 +12,7 @@ use vonage_onboard::auth::acl::{AclChoice, Preset};
 use vonage_onboard::auth::jwt::{Claims, Signer};
 use vonage_onboard::auth::keys::PrivateKey;
 use vonage_onboard::auth::ttl::Ttl;
-use vonage_onboard::store::paths::AppId;
+use vonage_onboard::ids::AppId;
 use vonage_onboard::tui::model::Model;
 use vonage_onboard::tui::msg::Msg;
 use vonage_onboard::tui::protocol::{

@@ -8,7 +8,7 @@ use vonage_onboard::auth::acl::AclChoice;
 use vonage_onboard::auth::jwt::{Claims, Signer, Token};
 use vonage_onboard::auth::keys::PrivateKey;
 use vonage_onboard::auth::ttl::Ttl;
-use vonage_onboard::store::paths::AppId;
+use vonage_onboard::ids::AppId;
 use vonage_onboard::tui::effect::Effect;
 use vonage_onboard::tui::model::{Model, Overlay, Step};
 use vonage_onboard::tui::msg::Msg;

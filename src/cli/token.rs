@@ -10,9 +10,9 @@ use crate::auth::acl::AclChoice;
 use crate::auth::ttl::{Ttl, format_duration};
 use crate::auth::verify::{Expected, SignatureCheck, Verdict, check};
 use crate::clipboard;
+use crate::clock::{rfc3339, unix_now};
 use crate::error::{Error, ExitCode, Result};
 use crate::onboard::tokens::{TokenRequest, list_tokens, mint_admin_token, mint_user_token};
-use crate::onboard::{rfc3339, unix_now};
 
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]

@@ -7,10 +7,11 @@ use std::time::Duration;
 
 use crate::auth::keys::{PrivateKey, PublicKey};
 use crate::error::{Error, Result};
+use crate::ids::AppId;
 use crate::store::apps::{AppRecord, save_private_key, save_record};
 use crate::store::atomic::ensure_private_dir;
 use crate::store::config::Config;
-use crate::store::paths::{AppId, Home, ProfileName};
+use crate::store::paths::{Home, ProfileName};
 use crate::vonage::{Application, CallError, NewApplication, VonageClient, Webhook};
 
 use super::names::check_app_name;

@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use crate::auth::jwt::Signer;
 use crate::auth::keys::PrivateKey;
 use crate::error::{Error, Result};
+use crate::ids::AppId;
 use crate::store::config::Config;
-use crate::store::paths::{AppId, Home, ProfileName};
+use crate::store::paths::{Home, ProfileName};
 
 /// Where the application context came from, for messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -163,9 +163,9 @@ mod tests {
 
     use crate::auth::keys::PrivateKey;
     use crate::error::ExitCode;
+    use crate::ids::AppId;
     use crate::onboard::context::Source;
     use crate::store::apps::save_private_key;
-    use crate::store::paths::AppId;
 
     const PKCS8: &str = include_str!("../../tests/fixtures/test-key-pkcs8.pem");
     const ID: &str = "aaaaaaaa-bbbb-cccc-dddd-0123456789ab";

@@ -14,6 +14,3 @@ pub mod users;
 
 /// Where developers find their API key and secret.
 pub const DASHBOARD_URL: &str = "https://dashboard.nexmo.com/settings";
-
-/// Kept for the callers that name them here; the clock is the `clock` leaf.
-pub use crate::clock::{rfc3339, unix_now};

@@ -218,6 +218,32 @@ mod tests {
     use crate::store::secret_store::KeyringStore;
     use secrecy::ExposeSecret;
 
+    /// A home in a temp dir, the default profile, and a mock keyring.
+    fn fixture() -> (tempfile::TempDir, Home, ProfileName, KeyringStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::at(dir.path());
+        (dir, home, ProfileName::default(), mock())
+    }
+
+    /// Places `value` as the secret of API key abcd1234 in `profile`.
+    fn place(
+        home: &Home,
+        profile: &ProfileName,
+        keyring: &KeyringStore,
+        value: &str,
+        choice: SecretChoice,
+    ) -> Result<Placement> {
+        place_secret(
+            home,
+            profile,
+            "abcd1234",
+            &secret(value),
+            choice,
+            keyring,
+            |_| {},
+        )
+    }
+
     fn mock() -> KeyringStore {
         KeyringStore::with_builder(keyring::mock::default_credential_builder())
     }
@@ -232,20 +258,8 @@ mod tests {
 
     #[test]
     fn auto_uses_the_keyring_records_it_and_leaves_no_secret_in_a_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let home = Home::at(dir.path());
-        let profile = ProfileName::default();
-        let keyring = mock();
-        let placed = place_secret(
-            &home,
-            &profile,
-            "abcd1234",
-            &secret("s3cr3t-auto"),
-            SecretChoice::Auto,
-            &keyring,
-            |_| {},
-        )
-        .unwrap();
+        let (_dir, home, profile, keyring) = fixture();
+        let placed = place(&home, &profile, &keyring, "s3cr3t-auto", SecretChoice::Auto).unwrap();
         assert_eq!(placed.store, StoreKind::Keyring);
         assert_eq!(placed.note, "stored in the system keyring");
         let config = Config::load(&home).unwrap();
@@ -265,22 +279,10 @@ mod tests {
 
     #[test]
     fn a_refusing_keyring_falls_back_only_when_not_asked_for_and_says_so() {
-        let dir = tempfile::tempdir().unwrap();
-        let home = Home::at(dir.path());
-        let profile = ProfileName::default();
-        let keyring = mock();
+        let (_dir, home, profile, keyring) = fixture();
 
         keyring.refuse_next(&profile, "abcd1234");
-        let placed = place_secret(
-            &home,
-            &profile,
-            "abcd1234",
-            &secret("s3cr3t-one"),
-            SecretChoice::Auto,
-            &keyring,
-            |_| {},
-        )
-        .unwrap();
+        let placed = place(&home, &profile, &keyring, "s3cr3t-one", SecretChoice::Auto).unwrap();
         assert_eq!(placed.store, StoreKind::File);
         assert_eq!(
             placed.note,
@@ -297,14 +299,12 @@ mod tests {
         let config_before = std::fs::read(home.config_file()).unwrap();
         let file_before = file_text(&home);
         keyring.refuse_next(&profile, "abcd1234");
-        let err = place_secret(
+        let err = place(
             &home,
             &profile,
-            "abcd1234",
-            &secret("s3cr3t-two"),
-            SecretChoice::Keyring,
             &keyring,
-            |_| {},
+            "s3cr3t-two",
+            SecretChoice::Keyring,
         )
         .unwrap_err();
         assert!(err.to_string().contains("Nothing was changed"), "{err}");
@@ -315,11 +315,8 @@ mod tests {
 
     #[test]
     fn moving_file_to_keyring_and_back_keeps_the_secret_and_removes_the_old_copy() {
-        let dir = tempfile::tempdir().unwrap();
-        let home = Home::at(dir.path());
-        let profile = ProfileName::default();
+        let (_dir, home, profile, keyring) = fixture();
         let other = ProfileName::parse("other").unwrap();
-        let keyring = mock();
         place_secret(
             &home,
             &other,
@@ -330,16 +327,7 @@ mod tests {
             |_| {},
         )
         .unwrap();
-        place_secret(
-            &home,
-            &profile,
-            "abcd1234",
-            &secret("s3cr3t-move"),
-            SecretChoice::File,
-            &keyring,
-            |_| {},
-        )
-        .unwrap();
+        place(&home, &profile, &keyring, "s3cr3t-move", SecretChoice::File).unwrap();
         assert!(file_text(&home).contains("s3cr3t-move"));
 
         let moved = move_secret(&home, &profile, StoreKind::Keyring, &keyring).unwrap();
@@ -365,20 +353,8 @@ mod tests {
 
     #[test]
     fn a_failed_move_leaves_the_file_as_it_was() {
-        let dir = tempfile::tempdir().unwrap();
-        let home = Home::at(dir.path());
-        let profile = ProfileName::default();
-        let keyring = mock();
-        place_secret(
-            &home,
-            &profile,
-            "abcd1234",
-            &secret("s3cr3t-stay"),
-            SecretChoice::File,
-            &keyring,
-            |_| {},
-        )
-        .unwrap();
+        let (_dir, home, profile, keyring) = fixture();
+        place(&home, &profile, &keyring, "s3cr3t-stay", SecretChoice::File).unwrap();
         let before = (file_text(&home), std::fs::read(home.config_file()).unwrap());
         keyring.refuse_next(&profile, "abcd1234");
         move_secret(&home, &profile, StoreKind::Keyring, &keyring).unwrap_err();
@@ -390,18 +366,13 @@ mod tests {
 
     #[test]
     fn a_keyring_without_the_recorded_entry_says_what_to_run_and_forget_removes_the_entry() {
-        let dir = tempfile::tempdir().unwrap();
-        let home = Home::at(dir.path());
-        let profile = ProfileName::default();
-        let keyring = mock();
-        place_secret(
+        let (_dir, home, profile, keyring) = fixture();
+        place(
             &home,
             &profile,
-            "abcd1234",
-            &secret("s3cr3t-gone"),
-            SecretChoice::Keyring,
             &keyring,
-            |_| {},
+            "s3cr3t-gone",
+            SecretChoice::Keyring,
         )
         .unwrap();
         assert!(forget_secret(&home, &profile, &keyring).unwrap());

@@ -6,10 +6,11 @@
 use std::path::PathBuf;
 
 use crate::error::Result;
+use crate::ids::AppId;
 use crate::region::Region;
 use crate::store::apps::load_record;
 use crate::store::config::Config;
-use crate::store::paths::{AppId, Home, ProfileName};
+use crate::store::paths::{Home, ProfileName};
 use crate::store::secrets::Credentials;
 use crate::store::state::{Recipe, State, StoredToken};
 use crate::vonage::ApiCredentials;

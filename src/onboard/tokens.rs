@@ -5,12 +5,13 @@ use crate::auth::acl::AclChoice;
 use crate::auth::jwt::{Minted, Signer, Subject};
 use crate::auth::ttl::{self, Ttl};
 use crate::error::{Error, Result};
-use crate::store::paths::{AppId, Home, ProfileName};
+use crate::ids::AppId;
+use crate::store::paths::{Home, ProfileName};
 use crate::store::state::{Recipe, State, StoredToken};
 use crate::vonage::AdminToken;
 
 use super::names::check_user_name;
-use super::unix_now;
+use crate::clock::unix_now;
 
 /// What the caller asked for; anything left `None` comes from the user's stored recipe.
 #[derive(Debug, Clone, Default)]

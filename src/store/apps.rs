@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::atomic::{write_private, write_private_new};
-use super::paths::{AppId, Home, ProfileName};
+use super::paths::{Home, ProfileName};
 use crate::auth::keys::PrivateKey;
 use crate::error::Result;
+use crate::ids::AppId;
 
 /// What we remember of an application besides its key.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

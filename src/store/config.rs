@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::atomic::write_private;
-use super::paths::{AppId, Home, ProfileName};
+use super::paths::{Home, ProfileName};
 use crate::error::Result;
+use crate::ids::AppId;
 use crate::region::Region;
 
 /// The whole `config.toml`.

@@ -3,9 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-
-/// Kept here for the callers that name it by its old path; the type lives in the `ids` leaf.
-pub use crate::ids::AppId;
+use crate::ids::AppId;
 
 /// The home directory and the layout below it.
 #[derive(Debug, Clone)]

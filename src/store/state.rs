@@ -6,11 +6,12 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::atomic::write_private;
-use super::paths::{AppId, Home, ProfileName};
+use super::paths::{Home, ProfileName};
 use crate::auth::acl::AclChoice;
 use crate::auth::jwt::Token;
 use crate::auth::ttl::Ttl;
 use crate::error::Result;
+use crate::ids::AppId;
 
 /// The whole state file of one profile. (The wizard's step is not stored: it resumes at the
 /// first step whose work is not found here, which cannot disagree with the data.)

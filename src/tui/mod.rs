@@ -21,8 +21,8 @@ pub mod worker;
 use crossterm::event::EventStream;
 
 use crate::clipboard::Clipboard;
+use crate::clock::unix_now;
 use crate::error::{Error, Result};
-use crate::onboard::unix_now;
 
 /// Runs the wizard in this terminal until the user quits; the terminal is restored however
 /// it ends.

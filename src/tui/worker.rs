@@ -12,13 +12,14 @@ use super::protocol::{
     AccountSummary, AppSummary, Command, CurrentApp, Failure, Hidden, Outcome, Request, Snapshot,
     StoredUser, TokenView, UserRow, WorkerEvent,
 };
+use crate::clock::unix_now;
 use crate::error::{Error, ExitCode};
 use crate::onboard::account::{
     StoredSettings, resolve_credentials, resolve_endpoints, setup, verify,
 };
 use crate::onboard::context::AppContext;
 use crate::onboard::tokens::{TokenRequest, mint_user_token, save_token};
-use crate::onboard::{applications, stored, unix_now, users};
+use crate::onboard::{applications, stored, users};
 use crate::region::Region;
 use crate::store::paths::{Home, ProfileName};
 use crate::vonage::{ApiCredentials, Endpoints, PlainHttp, VonageClient};

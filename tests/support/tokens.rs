@@ -10,7 +10,7 @@ use vonage_onboard::auth::acl::Acl;
 use vonage_onboard::auth::jwt::{Signer, Subject};
 use vonage_onboard::auth::keys::PrivateKey;
 use vonage_onboard::auth::ttl::Ttl;
-use vonage_onboard::store::paths::AppId;
+use vonage_onboard::ids::AppId;
 
 pub const TEST_KEY: &str = include_str!("../fixtures/test-key-pkcs8.pem");
 pub const TEST_PUBLIC: &str = include_str!("../fixtures/test-key-public.pem");

@@ -9,7 +9,7 @@ use super::discovery::{Format, key_file_beside};
 use super::parse::{normalise_pem, parse};
 use crate::auth::keys::PrivateKey;
 use crate::error::{Error, Result};
-use crate::store::paths::AppId;
+use crate::ids::AppId;
 
 /// What one file holds, validated. `Debug` is not derived: it holds a secret.
 pub(super) struct Found {

@@ -30,7 +30,8 @@ mod writes;
 use std::path::{Path, PathBuf};
 
 use crate::error::Result;
-use crate::store::paths::{AppId, Home, ProfileName};
+use crate::ids::AppId;
+use crate::store::paths::{Home, ProfileName};
 
 use discovery::{candidates, read_text, show};
 use found::read_found;

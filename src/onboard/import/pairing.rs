@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use super::discovery::Format;
 use super::found::Found;
 use crate::error::Error;
-use crate::store::paths::AppId;
+use crate::ids::AppId;
 
 /// The winners: indexes into the found files.
 pub(super) struct Chosen<'a> {

@@ -7,11 +7,12 @@ use std::path::PathBuf;
 use super::found::{Found, key_of};
 use super::pairing::Chosen;
 use crate::error::Result;
+use crate::ids::AppId;
 use crate::onboard::account::put_credentials;
 use crate::onboard::applications::check_stored_key;
 use crate::store::apps::save_private_key;
 use crate::store::config::Config;
-use crate::store::paths::{AppId, Home, ProfileName};
+use crate::store::paths::{Home, ProfileName};
 use crate::store::secrets::Credentials;
 
 /// What was stored.
