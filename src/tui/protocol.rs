@@ -10,8 +10,8 @@ use crate::auth::acl::AclChoice;
 use crate::auth::jwt::Token;
 use crate::auth::ttl::Ttl;
 use crate::onboard::applications::AppSpec;
+use crate::onboard::users::NewUser;
 use crate::region::Region;
-use crate::vonage::NewUser;
 
 /// Identifies one request to the worker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

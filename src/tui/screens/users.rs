@@ -16,12 +16,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::onboard::names::check_user_name;
+use crate::onboard::users::NewUser;
 use crate::tui::keys::{Binding, Key, Priority, code, ctrl};
 use crate::tui::protocol::{Command, Failure, Outcome, Snapshot, StoredUser, UserRow};
 use crate::tui::screen::{Ctl, Ctx, Facts, Load, Nav, Screen, ViewCtx};
 use crate::tui::widgets::form::{field_line, place_cursor};
 use crate::tui::widgets::text_field::TextField;
-use crate::vonage::NewUser;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Focus {
