@@ -13,9 +13,12 @@ impl AllowedOrigin {
     pub fn parse(text: &str) -> Result<Self> {
         let bad = |why: &str| {
             Error::usage(format!(
-                "--allow-origin {text:?} is not an origin: {why} (write scheme://host[:port], e.g. http://192.168.1.20:5173)"
+                "{text:?} is not an origin: {why} (write scheme://host[:port], e.g. http://192.168.1.20:5173)"
             ))
         };
+        if !text.contains("://") {
+            return Err(bad("it has no scheme, http:// or https://"));
+        }
         let url = url::Url::parse(text).map_err(|e| bad(&e.to_string()))?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err(bad("only http and https pages can fetch tokens"));
@@ -122,13 +125,14 @@ mod tests {
     #[test]
     fn malformed_origins_are_refused_with_the_reason() {
         for (bad, why) in [
-            ("example.com", "relative URL"),
+            ("example.com", "no scheme"),
+            ("http://", "empty host"),
             ("ftp://example.com", "only http and https"),
             ("http://example.com/", "no path"),
             ("http://example.com/app", "no path"),
             ("http://example.com?x=1", "no path"),
             ("http://user@example.com", "user name"),
-            ("*", "relative URL"),
+            ("*", "no scheme"),
         ] {
             let err = AllowedOrigin::parse(bad).unwrap_err();
             assert!(matches!(err, Error::Usage(_)));
