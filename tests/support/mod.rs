@@ -11,6 +11,7 @@
 pub mod client;
 pub mod http;
 pub mod process;
+pub mod serve;
 pub mod tokens;
 
 use std::io::{BufRead, BufReader, Write};
@@ -20,7 +21,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 #[allow(unused_imports)] // not every test file starts a sandbox process
-pub use process::{SandboxProcess, start_sandbox};
+pub use process::{SandboxProcess, TokenServeProcess, start_sandbox, start_token_serve};
 
 /// Says why a test cannot run here. Written straight to stderr, not through `eprintln!`,
 /// which the test harness captures and hides for a passing test: a skip must be seen.

@@ -1,31 +1,106 @@
-//! `vonage-onboard sandbox` as a child process: started, its three lines read, killed on drop.
+//! The binary's servers as child processes: `vonage-onboard sandbox` and `vonage-onboard token
+//! serve`, started, their banner lines read, killed (and their logs removed) on drop.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-/// How long the sandbox may take to print its three lines.
-const SANDBOX_START_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long a server may take to print its banner.
+const START_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// `vonage-onboard sandbox` in the background; killed (and its log removed) when dropped.
-pub struct SandboxProcess {
+/// A child whose stdout lines arrive on a channel (drained in the background so the pipe
+/// stays open) and whose stderr goes to a log file shown on failure. Killed when dropped.
+pub struct Background {
     child: Child,
-    pub url: String,
-    pub api_key: String,
-    pub api_secret: String,
+    lines: mpsc::Receiver<String>,
     stderr_log: PathBuf,
 }
 
-impl SandboxProcess {
-    /// What the sandbox logged, for failure messages.
+impl Background {
+    /// Spawns `command` with stdin closed.
+    pub fn spawn(mut command: Command) -> Background {
+        let stderr_log = std::env::temp_dir().join(format!(
+            "vonage-onboard-child-{}.log",
+            uuid::Uuid::new_v4().simple()
+        ));
+        let mut child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&stderr_log).unwrap())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                // The receiver may stop listening; keep draining regardless.
+                let _ = tx.send(line);
+            }
+        });
+        Background {
+            child,
+            lines,
+            stderr_log,
+        }
+    }
+
+    /// What the child logged on stderr so far.
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.stderr_log).unwrap_or_default()
     }
+
+    /// The next stdout line within `limit`, or `None`.
+    pub fn next_line(&self, limit: Duration) -> Option<String> {
+        self.lines.recv_timeout(limit).ok()
+    }
+
+    /// Reads the banner: one `name: value` line per name, in order, within the start time
+    /// limit; panics (the child is killed on drop) with its stderr when one is missing.
+    pub fn banner(&self, what: &str, names: &[&str]) -> Vec<String> {
+        let deadline = Instant::now() + START_TIMEOUT;
+        names
+            .iter()
+            .map(|name| {
+                let left = deadline.saturating_duration_since(Instant::now());
+                let line = self.lines.recv_timeout(left).unwrap_or_else(|e| {
+                    panic!(
+                        "no `{name}:` line from `{what}` ({e}); stderr: {}",
+                        self.log()
+                    )
+                });
+                line.strip_prefix(&format!("{name}: "))
+                    .unwrap_or_else(|| panic!("expected `{name}: ...`, got {line:?}"))
+                    .to_owned()
+            })
+            .collect()
+    }
+
+    /// Sends a signal (`-INT`, `-TERM`) to the child by its id.
+    pub fn signal(&self, signal: &str) {
+        let _ = Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status();
+    }
+
+    /// Waits at most `limit` for the child to exit.
+    pub fn exit_within(&mut self, limit: Duration) -> Option<ExitStatus> {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
 }
 
-impl Drop for SandboxProcess {
+impl Drop for Background {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -33,53 +108,71 @@ impl Drop for SandboxProcess {
     }
 }
 
+/// `vonage-onboard sandbox` in the background; killed (and its log removed) when dropped.
+pub struct SandboxProcess {
+    process: Background,
+    pub url: String,
+    pub api_key: String,
+    pub api_secret: String,
+}
+
+impl SandboxProcess {
+    /// What the sandbox logged, for failure messages.
+    pub fn log(&self) -> String {
+        self.process.log()
+    }
+}
+
 /// Starts `vonage-onboard sandbox EXTRA…` in `cwd` and reads its `url:`, `api_key:`,
-/// `api_secret:` lines within a time limit. Its stdout is drained in the background so the
-/// pipe stays open; its stderr goes to a log file shown on failure.
+/// `api_secret:` lines within a time limit.
 pub fn start_sandbox(cwd: &Path, extra: &[&str]) -> SandboxProcess {
-    let stderr_log = std::env::temp_dir().join(format!(
-        "vonage-onboard-sandbox-{}.log",
-        uuid::Uuid::new_v4().simple()
-    ));
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("vonage-onboard"))
-        .current_dir(cwd)
-        .arg("sandbox")
-        .args(extra)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(&stderr_log).unwrap())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            // The receiver stops listening after three lines; keep draining regardless.
-            let _ = tx.send(line);
-        }
-    });
-    let deadline = Instant::now() + SANDBOX_START_TIMEOUT;
-    let mut field = |name: &str| -> String {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let line = rx.recv_timeout(left).unwrap_or_else(|e| {
-            let _ = child.kill();
-            panic!(
-                "no `{name}:` line from `vonage-onboard sandbox` ({e}); stderr: {}",
-                std::fs::read_to_string(&stderr_log).unwrap_or_default()
-            )
-        });
-        line.strip_prefix(&format!("{name}: "))
-            .unwrap_or_else(|| panic!("expected `{name}: ...`, got {line:?}"))
-            .to_owned()
-    };
-    let (url, api_key, api_secret) = (field("url"), field("api_key"), field("api_secret"));
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin("vonage-onboard"));
+    command.current_dir(cwd).arg("sandbox").args(extra);
+    let process = Background::spawn(command);
+    let mut fields = process
+        .banner("vonage-onboard sandbox", &["url", "api_key", "api_secret"])
+        .into_iter();
+    let (url, api_key, api_secret) = (
+        fields.next().unwrap(),
+        fields.next().unwrap(),
+        fields.next().unwrap(),
+    );
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     SandboxProcess {
-        child,
+        process,
         url,
         api_key,
         api_secret,
-        stderr_log,
+    }
+}
+
+/// `vonage-onboard token serve` in the background; killed when dropped.
+pub struct TokenServeProcess {
+    pub process: Background,
+    pub url: String,
+    pub key: String,
+    pub application_id: String,
+}
+
+/// Starts `command` (a `vonage-onboard … token serve …` the caller set up: home,
+/// application, flags) and reads its `url:`, `key:`, `application_id:` lines.
+pub fn start_token_serve(command: Command) -> TokenServeProcess {
+    let process = Background::spawn(command);
+    let mut fields = process
+        .banner(
+            "vonage-onboard token serve",
+            &["url", "key", "application_id"],
+        )
+        .into_iter();
+    let (url, key, application_id) = (
+        fields.next().unwrap(),
+        fields.next().unwrap(),
+        fields.next().unwrap(),
+    );
+    TokenServeProcess {
+        process,
+        url,
+        key,
+        application_id,
     }
 }
