@@ -271,6 +271,19 @@ fn every_refusal_has_its_reason_on_stderr_and_never_a_panic() {
         (app(&["token", "inspect", "-"]), "a.b.c", 2),
         (app(&["token", "inspect"]), "not a token", 2),
         (app(&["token", "inspect", "-"]), "", 2),
+        (strs(&["token", "serve"]), "", 2), // no application
+        (app(&["token", "serve", "--port", "http"]), "", 2),
+        (app(&["token", "serve", "--bind", "localhost"]), "", 2),
+        (
+            app(&["token", "serve", "--allow-origin", "example.com"]),
+            "",
+            2,
+        ),
+        (
+            app(&["token", "serve", "--allow-origin", "http://x.test/app"]),
+            "",
+            2,
+        ),
         (
             strs(&[
                 "--application-id",
