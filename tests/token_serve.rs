@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use support::serve::{Answer, ServeWorld, call, get};
+use support::serve::{Answer, ServeWorld, body_call, call, get};
 use support::{TokenServeProcess, run_ok};
 
 fn bearer(key: &str) -> String {
@@ -186,6 +186,19 @@ fn every_refusal_has_its_status_and_a_json_error() {
     get(&url("/nothing/here"), &with_key).assert_refused(404, "no such path");
     let post = call("POST", &url("/token/alice"), &with_key);
     post.assert_refused(405, "only GET");
+    let head = call("HEAD", &url("/token/alice"), &with_key);
+    assert_eq!(head.status, 405, "{head:?}");
+    // A body is read only up to its bound.
+    let big = body_call(&url("/token/alice"), &auth, 16 * 1024);
+    big.assert_refused(413, "no request body");
+    // Nothing above minted a token.
+    assert!(
+        served
+            .process
+            .next_line(Duration::from_millis(300))
+            .is_none(),
+        "a refused request was served"
+    );
     // The key is checked before anything is said about users or paths.
     get(&url("/token/mallory"), &[]).assert_refused(401, "no access key");
     get(&url("/nothing/here"), &[]).assert_refused(401, "no access key");

@@ -56,17 +56,19 @@ pub fn router(app: Arc<App>) -> Router {
                 "no such path: ask for /token/USER, or / for the users",
             )
         })
-        .method_not_allowed_fallback(|| async {
-            let mut answer = error(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "only GET (and the OPTIONS preflight) is served",
-            );
-            answer
-                .headers_mut()
-                .insert(header::ALLOW, HeaderValue::from_static("GET, OPTIONS"));
-            answer
-        })
+        .method_not_allowed_fallback(|| async { not_allowed() })
         .with_state(app)
+}
+
+fn not_allowed() -> Response<Body> {
+    let mut answer = error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "only GET (and the OPTIONS preflight) is served",
+    );
+    answer
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("GET, OPTIONS"));
+    answer
 }
 
 /// A JSON `{"error": …}` answer.
@@ -146,6 +148,10 @@ async fn guarded(app: &App, router: Router, request: Request<Incoming>) -> Respo
                 "wrong access key: use the key: line token serve printed when it started (a new one each run)",
             );
         }
+    }
+    if request.method() == Method::HEAD {
+        // axum would answer HEAD with GET's handler: a token minted, counted and thrown away.
+        return not_allowed();
     }
     let request = match serving::read_body(request, MAX_BODY, BODY_TIMEOUT).await {
         Ok(request) => request,

@@ -128,6 +128,24 @@ impl Answer {
 
 /// One request (blocking), with `headers`.
 pub fn call(method: &str, url: &str, headers: &[(&str, &str)]) -> Answer {
+    send(method, url, headers, None)
+}
+
+pub fn get(url: &str, headers: &[(&str, &str)]) -> Answer {
+    send("GET", url, headers, None)
+}
+
+/// A GET carrying a body of `size` bytes, with `authorization`.
+pub fn body_call(url: &str, authorization: &str, size: usize) -> Answer {
+    send(
+        "GET",
+        url,
+        &[("Authorization", authorization)],
+        Some(vec![b'x'; size]),
+    )
+}
+
+fn send(method: &str, url: &str, headers: &[(&str, &str)], body: Option<Vec<u8>>) -> Answer {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -138,6 +156,9 @@ pub fn call(method: &str, url: &str, headers: &[(&str, &str)]) -> Answer {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
+        if let Some(body) = body {
+            request = request.body(body);
+        }
         let response = request.send().await.unwrap();
         Answer {
             status: response.status().as_u16(),
@@ -145,8 +166,4 @@ pub fn call(method: &str, url: &str, headers: &[(&str, &str)]) -> Answer {
             body: response.text().await.unwrap(),
         }
     })
-}
-
-pub fn get(url: &str, headers: &[(&str, &str)]) -> Answer {
-    call("GET", url, headers)
 }
