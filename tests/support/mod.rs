@@ -10,6 +10,7 @@
 
 pub mod client;
 pub mod http;
+pub mod node;
 pub mod process;
 pub mod sio;
 pub mod tokens;

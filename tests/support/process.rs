@@ -23,6 +23,48 @@ impl SandboxProcess {
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.stderr_log).unwrap_or_default()
     }
+
+    /// The binary with a clean environment: `home` as its home, this sandbox as its API base.
+    pub fn cli(&self, home: &Path) -> assert_cmd::Command {
+        let mut c = assert_cmd::Command::cargo_bin("vonage-onboard").unwrap();
+        c.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("VONAGE_ONBOARD_HOME", home)
+            .env("VONAGE_API_BASE", &self.url);
+        c
+    }
+
+    /// A developer's first steps against this sandbox, through the real commands: `setup`
+    /// (the secret on stdin), `app create APP` and `user create` for each of `users`.
+    pub fn onboard(&self, home: &Path, app: &str, users: &[&str]) -> Onboarded {
+        super::run_ok(
+            self.cli(home)
+                .args(["setup", "--api-key", &self.api_key, "--api-secret-stdin"])
+                .write_stdin(format!("{}\n", self.api_secret)),
+        );
+        let created = super::run_ok(self.cli(home).args(["--json", "app", "create", app]));
+        let created: serde_json::Value = serde_json::from_slice(&created.stdout).unwrap();
+        for user in users {
+            super::run_ok(self.cli(home).args(["user", "create", user]));
+        }
+        let field = |name: &str| {
+            created[name]
+                .as_str()
+                .unwrap_or_else(|| panic!("no {name} in {created}"))
+                .to_owned()
+        };
+        Onboarded {
+            app_id: field("id"),
+            private_key: PathBuf::from(field("private_key_path")),
+        }
+    }
+}
+
+/// The application [`SandboxProcess::onboard`] created.
+pub struct Onboarded {
+    pub app_id: String,
+    /// Where `app create` saved its private key.
+    pub private_key: PathBuf,
 }
 
 impl Drop for SandboxProcess {
