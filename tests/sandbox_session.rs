@@ -735,3 +735,53 @@ async fn a_flood_of_connections_is_bounded_and_the_rest_go_on() {
     let mut back = back.expect("a closed connection's place was never given back");
     assert_eq!(back.event().await.0, "session:success");
 }
+
+#[tokio::test]
+async fn sockets_that_never_join_are_closed_and_give_their_place_back() {
+    use futures_util::StreamExt;
+    let w = World::with(SandboxOptions {
+        max_sessions: 2,
+        ..SandboxOptions::default()
+    })
+    .await;
+    let target = url(w.env.sb.url(), &token_query(&w.token("alice")));
+    // Two websockets that read the open packet and then say nothing (no `40`).
+    let mut idle = Vec::new();
+    for _ in 0..2 {
+        let mut ws = open_ws(&target).await.unwrap();
+        assert!(
+            tokio::time::timeout(READ_TIMEOUT, ws.next())
+                .await
+                .unwrap()
+                .is_some()
+        );
+        idle.push(ws);
+    }
+    assert!(matches!(open_ws(&target).await, Err(WsError::Http(r)) if r.status() == 503));
+    // The sandbox closes them (its connect timeout is 10 s), so the places come back.
+    let started = std::time::Instant::now();
+    for ws in &mut idle {
+        loop {
+            match tokio::time::timeout(Duration::from_secs(15), ws.next()).await {
+                Ok(Some(Ok(m))) if !m.is_close() => {}
+                Ok(_) => break,
+                Err(_) => panic!("an idle socket was kept open for 15 s"),
+            }
+        }
+    }
+    assert!(
+        started.elapsed() <= Duration::from_secs(13),
+        "{:?}",
+        started.elapsed()
+    );
+    let mut back = None;
+    for _ in 0..50 {
+        if let Ok(sio) = Sio::connect(w.env.sb.url(), &token_query(&w.token("bob"))).await {
+            back = Some(sio);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut back = back.expect("the idle sockets' places were never given back");
+    assert_eq!(back.event().await.0, "session:success");
+}
