@@ -107,8 +107,47 @@ async function message() {
   };
 }
 
-const scenarios = { login, refusals, expiry, message };
-const names = (process.env.SCENARIOS ?? Object.keys(scenarios).join(',')).split(',');
+// The dev loop: tokens from `vonage-onboard token serve` (30 s each), refreshed 10 s before
+// exp; after 75 s the session is still the same one and still open.
+async function devLoop() {
+  const serve = env('SERVE_URL');
+  const fetchToken = async () => {
+    const answer = await fetch(`${serve}/token/alice?ttl=30s`, {
+      headers: { authorization: `Bearer ${env('SERVE_KEY')}` },
+    });
+    if (answer.status !== 200) throw new Error(`token serve answered ${answer.status}`);
+    return answer.json();
+  };
+  const client = newClient();
+  const errors = [];
+  client.on('sessionError', (reason) => errors.push(String(reason)));
+  let token = await fetchToken();
+  const ttl = token.exp - Math.floor(Date.now() / 1000);
+  const id = await within(10000, 'createSession', client.createSession(token.token));
+  const started = Date.now();
+  const run = 75000;
+  let refreshes = 0;
+  for (;;) {
+    const refreshAt = token.exp * 1000 - 10000;
+    const left = started + run - Date.now();
+    if (refreshAt - Date.now() >= left) {
+      await sleep(Math.max(0, left));
+      break;
+    }
+    await sleep(Math.max(0, refreshAt - Date.now()));
+    token = await fetchToken();
+    await within(10000, 'refreshSession', client.refreshSession(token.token));
+    refreshes += 1;
+  }
+  const me = await within(10000, 'getUser', client.getUser('me'));
+  const stillOpen = await refreshStatus(id, token.token);
+  const afterSeconds = (Date.now() - started) / 1000;
+  await client.deleteSession();
+  return { id, ttl, refreshes, errors, me: me.name, stillOpen, afterSeconds };
+}
+
+const scenarios = { login, refusals, expiry, message, devLoop };
+const names = (process.env.SCENARIOS ?? 'login,refusals,expiry,message').split(',');
 const seen = {};
 await Promise.all(names.map(async (name) => {
   try {
