@@ -44,6 +44,8 @@ enum TokenAction {
     },
     /// Every user with a stored token: expiry and time left
     List,
+    /// Serve fresh tokens over HTTP on loopback for the app you are building (CORS included)
+    Serve(super::token_serve::ServeArgs),
 }
 
 fn parse_ttl(text: &str) -> std::result::Result<Ttl, String> {
@@ -58,6 +60,7 @@ pub fn run(session: &Session, args: TokenArgs) -> Result<ExitCode> {
     match args.action {
         Some(TokenAction::Inspect { token }) => run_inspect(session, token),
         Some(TokenAction::List) => run_list(session),
+        Some(TokenAction::Serve(args)) => super::token_serve::run(session, args),
         None => run_mint(session, args),
     }
 }
