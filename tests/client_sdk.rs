@@ -4,9 +4,10 @@
 //! (`@vonage/client-sdk`, pinned to 2.3.1 in tests/client_sdk/package.json and its lock file)
 //! runs tests/client_sdk/session.mjs against `vonage-onboard sandbox`, with tokens the real
 //! commands mint (`vonage-onboard token alice`): it logs in, asks who it is, refreshes, logs
-//! out, is refused as Vonage refuses, is ended when its token expires, and exchanges a text
-//! message between two clients. The scenarios run at the same time (the expiry one sets the
-//! pace: about 35 s).
+//! out, is refused as Vonage refuses, is ended when its token expires, exchanges a text
+//! message between two clients, and stays logged in for 75 s on 30 s tokens fetched from
+//! `vonage-onboard token serve` (the dev loop). The scenarios run at the same time (the dev
+//! loop sets the pace: about 80 s).
 //!
 //! Needs node and npm (skipped, saying so, without them) and the npm registry for
 //! `npm ci` (a failure there fails the test, unless VONAGE_ONBOARD_SKIP_NODE_SDK=1).
@@ -27,9 +28,11 @@ use support::tokens::{OTHER_KEY, now, signer};
 
 /// `npm ci` of the SDK and its 36 dependencies (about 90 MB unpacked).
 const NPM_TIMEOUT: Duration = Duration::from_secs(120);
-/// The scenarios bound themselves (the longest, expiry, at 60 s); this is the backstop.
-const RUN_TIMEOUT: Duration = Duration::from_secs(110);
+/// The scenarios bound themselves (the longest, the dev loop, runs 75 s); this is the backstop.
+const RUN_TIMEOUT: Duration = Duration::from_secs(130);
 const SKIP_ENV: &str = "VONAGE_ONBOARD_SKIP_NODE_SDK";
+/// What session.mjs runs, all at once.
+const SCENARIOS: [&str; 5] = ["login", "refusals", "expiry", "message", "devLoop"];
 
 /// `vonage-onboard token ARGS…`'s stdout, trimmed.
 fn token(sandbox: &support::SandboxProcess, home: &Path, args: &[&str]) -> String {
@@ -91,20 +94,27 @@ fn the_vonage_client_sdk_logs_in_refreshes_fails_and_chats_against_the_sandbox()
         ("OTHER_KEY_TOKEN", other_key),
     ];
 
+    let serve = sandbox.token_serve(&home);
+    assert_eq!(serve.application_id, app.app_id);
+
     let run_started = Instant::now();
     let run = run_bounded(
         Command::new("node")
             .arg("session.mjs")
             .env("SANDBOX_URL", &sandbox.url)
+            .env("SERVE_URL", &serve.url)
+            .env("SERVE_KEY", &serve.key)
+            .env("SCENARIOS", SCENARIOS.join(","))
             .envs(tokens.iter().map(|(k, v)| (k, v)))
             .current_dir(&project),
         RUN_TIMEOUT,
     );
     assert!(
         run.ok(),
-        "session.mjs failed: {}\n--- sandbox log ---\n{}",
+        "session.mjs failed: {}\n--- sandbox log ---\n{}\n--- token serve log ---\n{}",
         run.describe(RUN_TIMEOUT),
-        sandbox.log()
+        sandbox.log(),
+        serve.log()
     );
     println!(
         "npm ci {installed:.1?}, scenarios {:.1?}",
@@ -114,7 +124,7 @@ fn the_vonage_client_sdk_logs_in_refreshes_fails_and_chats_against_the_sandbox()
     let seen: Value = serde_json::from_str(line)
         .unwrap_or_else(|e| panic!("session.mjs printed no JSON line ({e}): {}", run.stdout));
     println!("{seen}");
-    for scenario in ["login", "refusals", "expiry", "message"] {
+    for scenario in SCENARIOS {
         assert!(seen[scenario].is_object(), "{scenario} did not run: {seen}");
         assert!(
             seen[scenario]["error"].is_null(),
@@ -183,6 +193,26 @@ fn the_vonage_client_sdk_logs_in_refreshes_fails_and_chats_against_the_sandbox()
     assert_eq!(received["conversationId"], cid);
     assert_eq!(received["fromUser"], "alice", "{message}");
     assert!(message["sent"].is_string(), "{message}");
+    // The dev loop: 30 s tokens from token serve, each refreshed 10 s before its exp; after
+    // 75 s the same session is open and the SDK never reported an error.
+    let dev = &seen["devLoop"];
+    assert_eq!(
+        dev["ttl"].as_u64(),
+        Some(30),
+        "token serve's ?ttl=30s: {dev}"
+    );
+    assert!(dev["afterSeconds"].as_f64().unwrap() >= 75.0, "{dev}");
+    assert!(
+        dev["refreshes"].as_u64().unwrap() >= 3,
+        "refreshed too rarely: {dev}"
+    );
+    assert_eq!(dev["errors"], serde_json::json!([]), "{dev}");
+    assert_eq!(
+        dev["stillOpen"], 200,
+        "the session did not survive the dev loop: {dev}"
+    );
+    assert_eq!(dev["me"], "alice");
+    drop(serve);
     drop(sandbox);
     println!("client SDK test took {:.1?}", started.elapsed());
 }
