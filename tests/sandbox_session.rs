@@ -181,8 +181,10 @@ async fn bad_logins_get_the_vonage_refusal_events() {
             "system:error:permission",
         ),
     ];
-    for (what, query, event) in cases {
-        assert_eq!(refusal(&w, &query).await, event, "{what}");
+    // All at once: each waits for the server to close its refused socket.
+    let got = futures_util::future::join_all(cases.iter().map(|(_, q, _)| refusal(&w, q))).await;
+    for ((what, _, event), got) in cases.iter().zip(got) {
+        assert_eq!(got, *event, "{what}");
     }
     // And a good login still works after all that.
     w.login(&w.token("bob")).await;
@@ -784,4 +786,51 @@ async fn sockets_that_never_join_are_closed_and_give_their_place_back() {
     }
     let mut back = back.expect("the idle sockets' places were never given back");
     assert_eq!(back.event().await.0, "session:success");
+}
+
+#[tokio::test]
+async fn the_server_pings_as_engine_io_4_wants_and_the_session_stays() {
+    use futures_util::SinkExt;
+    use support::sio::next_text;
+    use tokio_tungstenite::tungstenite::Message;
+    let w = World::start().await;
+    let mut ws = open_ws(&url(w.env.sb.url(), &token_query(&w.token("alice"))))
+        .await
+        .unwrap();
+    let limit = Duration::from_secs(35);
+    let open = next_text(&mut ws, limit).await.unwrap();
+    let open: Value = serde_json::from_str(open.strip_prefix('0').unwrap()).unwrap();
+    assert_eq!(open["upgrades"], json!([]), "websocket only: {open}");
+    let interval = open["pingInterval"].as_u64().unwrap();
+    assert_eq!(
+        (interval, open["pingTimeout"].as_u64().unwrap()),
+        (25_000, 20_000)
+    );
+    ws.send(Message::text("40")).await.unwrap();
+    assert!(next_text(&mut ws, limit).await.unwrap().starts_with("40"));
+    let success = next_text(&mut ws, limit).await.unwrap();
+    assert!(success.starts_with("42[\"session:success\""), "{success}");
+    let id = serde_json::from_str::<Value>(&success[2..]).unwrap()[1]["body"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The server pings (`2`), the client only answers (`3`). engineioxide sends its first ping
+    // at once, then one every interval after the answer.
+    assert_eq!(next_text(&mut ws, limit).await.unwrap(), "2");
+    ws.send(Message::text("3")).await.unwrap();
+    let started = std::time::Instant::now();
+    assert_eq!(next_text(&mut ws, limit).await.unwrap(), "2");
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(interval - 2_000)
+            && waited <= Duration::from_millis(interval + 2_000),
+        "the second ping came after {waited:?}"
+    );
+    ws.send(Message::text("3")).await.unwrap();
+    let ok = w.refresh(&id, &w.token("alice")).await;
+    assert_eq!(
+        ok.status(),
+        StatusCode::OK,
+        "the session survived its pings"
+    );
 }

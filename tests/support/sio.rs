@@ -151,7 +151,7 @@ impl Sio {
 }
 
 /// The next text frame within `limit`; `None` on close, error or timeout.
-async fn next_text(
+pub async fn next_text(
     ws: &mut WebSocketStream<MaybeTlsStream<TcpStream>>,
     limit: Duration,
 ) -> Option<String> {
