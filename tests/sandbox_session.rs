@@ -834,3 +834,16 @@ async fn the_server_pings_as_engine_io_4_wants_and_the_session_stays() {
         "the session survived its pings"
     );
 }
+
+#[tokio::test]
+async fn stopping_the_sandbox_closes_its_sessions() {
+    let w = World::start().await;
+    let (mut sio, _) = w.login(&w.token("alice")).await;
+    let stopped = tokio::time::timeout(Duration::from_secs(10), w.env.sb.stop()).await;
+    assert!(stopped.is_ok(), "stop hung with a session open");
+    let after = sio.next(Duration::from_secs(5)).await;
+    assert!(
+        matches!(after, Frame::Closed | Frame::Disconnect),
+        "a session outlived its sandbox: {after:?}"
+    );
+}

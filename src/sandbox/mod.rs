@@ -71,6 +71,7 @@ pub struct RunningSandbox {
     api_key: String,
     api_secret: SecretString,
     faults: Faults,
+    sessions: Arc<session::Sessions>,
     shutdown: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
 }
@@ -108,13 +109,15 @@ impl RunningSandbox {
         &self.faults
     }
 
-    /// Stops accepting, lets in-flight requests finish (a few seconds at most) and waits
-    /// for the server task to end.
+    /// Stops accepting, lets in-flight requests finish (a few seconds at most), waits for
+    /// the server task to end, then closes the Client SDK sessions' websockets (which outlive
+    /// their HTTP connections).
     pub async fn stop(mut self) {
         let _ = self.shutdown.send(true);
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
+        self.sessions.close().await;
     }
 }
 
@@ -122,6 +125,10 @@ impl Drop for RunningSandbox {
     fn drop(&mut self) {
         // Without `stop`, the server still winds down on its own in the background.
         let _ = self.shutdown.send(true);
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let sessions = Arc::clone(&self.sessions);
+            runtime.spawn(async move { sessions.close().await });
+        }
     }
 }
 
@@ -159,7 +166,7 @@ pub async fn start(options: SandboxOptions) -> Result<RunningSandbox> {
         extract::Ctx {
             store: Arc::clone(&store),
             base_url: Arc::from(url.as_str()),
-            sessions,
+            sessions: Arc::clone(&sessions),
             conversations: Arc::default(),
         },
         session_layer,
@@ -173,6 +180,7 @@ pub async fn start(options: SandboxOptions) -> Result<RunningSandbox> {
         api_key: store.api_key().to_owned(),
         api_secret: store.api_secret().clone(),
         faults,
+        sessions,
         shutdown,
         task: Some(task),
     })

@@ -175,6 +175,12 @@ impl Sessions {
         }
     }
 
+    /// Closes every session connection (the sandbox is stopping).
+    pub async fn close(&self) {
+        self.lock().clear();
+        self.io.close().await;
+    }
+
     /// Emits `event` to every connected session of `user_ids` in `application_id`.
     pub fn push<T: Serialize + ?Sized>(
         &self,
