@@ -6,12 +6,14 @@
 mod account;
 mod applications;
 mod auth;
+mod conversations;
 mod errors;
 mod extract;
 mod faults;
 mod paging;
 mod routes;
 mod server;
+mod session;
 mod state;
 mod users;
 mod validate;
@@ -41,7 +43,13 @@ pub struct SandboxOptions {
     pub credentials: Option<(String, SecretString)>,
     /// Fault rules active from the start; more can be added through [`RunningSandbox::faults`].
     pub faults: Vec<FaultRule>,
+    /// How many Client SDK session connections (and sessions) may be open at once; more
+    /// are refused.
+    pub max_sessions: usize,
 }
+
+/// The default [`SandboxOptions::max_sessions`].
+pub const MAX_SESSIONS: usize = 256;
 
 impl Default for SandboxOptions {
     fn default() -> Self {
@@ -50,6 +58,7 @@ impl Default for SandboxOptions {
             state_file: None,
             credentials: None,
             faults: Vec::new(),
+            max_sessions: MAX_SESSIONS,
         }
     }
 }
@@ -62,6 +71,7 @@ pub struct RunningSandbox {
     api_key: String,
     api_secret: SecretString,
     faults: Faults,
+    sessions: Arc<session::Sessions>,
     shutdown: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
 }
@@ -99,13 +109,15 @@ impl RunningSandbox {
         &self.faults
     }
 
-    /// Stops accepting, lets in-flight requests finish (a few seconds at most) and waits
-    /// for the server task to end.
+    /// Stops accepting, lets in-flight requests finish (a few seconds at most), waits for
+    /// the server task to end, then closes the Client SDK sessions' websockets (which outlive
+    /// their HTTP connections).
     pub async fn stop(mut self) {
         let _ = self.shutdown.send(true);
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
+        self.sessions.close().await;
     }
 }
 
@@ -113,6 +125,10 @@ impl Drop for RunningSandbox {
     fn drop(&mut self) {
         // Without `stop`, the server still winds down on its own in the background.
         let _ = self.shutdown.send(true);
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let sessions = Arc::clone(&self.sessions);
+            runtime.spawn(async move { sessions.close().await });
+        }
     }
 }
 
@@ -144,10 +160,18 @@ pub async fn start(options: SandboxOptions) -> Result<RunningSandbox> {
         .map_err(|e| Error::Other(format!("the sandbox cannot read its own address: {e}")))?;
     let url = format!("http://{}", crate::serving::reachable(addr));
     let faults = Faults::new(options.faults);
-    let router = routes::router(extract::Ctx {
-        store: Arc::clone(&store),
-        base_url: Arc::from(url.as_str()),
-    });
+    let max_sessions = options.max_sessions.max(1);
+    let (session_layer, sessions) = session::layer(Arc::clone(&store), max_sessions);
+    let router = routes::router(
+        extract::Ctx {
+            store: Arc::clone(&store),
+            base_url: Arc::from(url.as_str()),
+            sessions: Arc::clone(&sessions),
+            conversations: Arc::default(),
+        },
+        session_layer,
+        session::ConnectionLimit::new(max_sessions),
+    );
     let (shutdown, watch) = watch::channel(false);
     let task = tokio::spawn(server::serve(listener, router, faults.clone(), watch));
     Ok(RunningSandbox {
@@ -156,6 +180,7 @@ pub async fn start(options: SandboxOptions) -> Result<RunningSandbox> {
         api_key: store.api_key().to_owned(),
         api_secret: store.api_secret().clone(),
         faults,
+        sessions,
         shutdown,
         task: Some(task),
     })

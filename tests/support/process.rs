@@ -1,5 +1,6 @@
 //! The binary's servers as child processes: `vonage-onboard sandbox` and `vonage-onboard token
-//! serve`, started, their banner lines read, killed (and their logs removed) on drop.
+//! serve`, started, their banner lines read, killed (and their logs removed) on drop; a home
+//! onboarded against the sandbox through the commands.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -121,6 +122,59 @@ impl SandboxProcess {
     pub fn log(&self) -> String {
         self.process.log()
     }
+
+    /// The binary with a clean environment: `home` as its home, this sandbox as its API base.
+    pub fn cli(&self, home: &Path) -> assert_cmd::Command {
+        assert_cmd::Command::from_std(self.std_cli(home))
+    }
+
+    fn std_cli(&self, home: &Path) -> Command {
+        let mut c = Command::new(assert_cmd::cargo::cargo_bin("vonage-onboard"));
+        c.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("VONAGE_ONBOARD_HOME", home)
+            .env("VONAGE_API_BASE", &self.url);
+        c
+    }
+
+    /// A developer's first steps against this sandbox, through the real commands: `setup`
+    /// (the secret on stdin), `app create APP` and `user create` for each of `users`.
+    pub fn onboard(&self, home: &Path, app: &str, users: &[&str]) -> Onboarded {
+        super::run_ok(
+            self.cli(home)
+                .args(["setup", "--api-key", &self.api_key, "--api-secret-stdin"])
+                .write_stdin(format!("{}\n", self.api_secret)),
+        );
+        let created = super::run_ok(self.cli(home).args(["--json", "app", "create", app]));
+        let created: serde_json::Value = serde_json::from_slice(&created.stdout).unwrap();
+        for user in users {
+            super::run_ok(self.cli(home).args(["user", "create", user]));
+        }
+        let field = |name: &str| {
+            created[name]
+                .as_str()
+                .unwrap_or_else(|| panic!("no {name} in {created}"))
+                .to_owned()
+        };
+        Onboarded {
+            app_id: field("id"),
+            private_key: PathBuf::from(field("private_key_path")),
+        }
+    }
+
+    /// Starts `vonage-onboard token serve` for `home` (onboarded against this sandbox).
+    pub fn token_serve(&self, home: &Path) -> TokenServeProcess {
+        let mut command = self.std_cli(home);
+        command.args(["token", "serve"]);
+        start_token_serve(command)
+    }
+}
+
+/// The application [`SandboxProcess::onboard`] created.
+pub struct Onboarded {
+    pub app_id: String,
+    /// Where `app create` saved its private key.
+    pub private_key: PathBuf,
 }
 
 /// Starts `vonage-onboard sandbox EXTRA…` in `cwd` and reads its `url:`, `api_key:`,
