@@ -16,6 +16,8 @@ pub enum Region {
 pub const GLOBAL_BASE: &str = "https://api.nexmo.com";
 
 impl Region {
+    pub const ALL: [Region; 4] = [Region::Global, Region::Us, Region::Eu, Region::Ap];
+
     pub fn users_base(self) -> &'static str {
         match self {
             Region::Global => GLOBAL_BASE,
