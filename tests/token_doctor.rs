@@ -174,8 +174,16 @@ fn a_token_of_the_old_key_after_the_applications_key_changed_names_the_stored_ke
     );
     assert!(fix.contains(&o.key_path().display().to_string()), "{fix}");
     assert!(fix.contains("no longer the application's key"), "{fix}");
-    // The rest still runs: the user exists, the ACL and the clock are fine.
+    // The Users API refuses an admin token of the old key too, and the line says why.
+    let user = line(&report, "user");
+    assert!(user.starts_with("? "), "{report}");
+    assert!(
+        user.contains("refused the admin token signed with the stored key"),
+        "{report}"
+    );
+    // The rest still runs: the ACL and the clock are fine.
     assert!(line(&report, "ACL").starts_with("✓ "), "{report}");
+    assert!(line(&report, "server clock").starts_with("✓ "), "{report}");
     assert_one_error(&out, "bad signature");
 }
 

@@ -500,6 +500,16 @@ impl Doctor<'_> {
             Err(CallError::Api(e)) if e.status == 404 => {
                 self.user_elsewhere(app, user, &host, signer).await
             }
+            Err(CallError::Api(e)) if e.status == 401 => Check::not_run(
+                id,
+                ExitCode::AuthRefused,
+                format!(
+                    "could not look the user up on {host}: the Users API refused the admin token signed with the stored key {} ({})",
+                    stored.map(|s| s.path.display().to_string()).unwrap_or_default(),
+                    e.code.as_deref().unwrap_or(e.title.as_str())
+                ),
+                Some("give this home the application's current private key (see the application key line)".into()),
+            ),
             Err(e) => {
                 let error = Error::from(e);
                 Check::not_run(
