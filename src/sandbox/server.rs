@@ -135,7 +135,10 @@ async fn connection(
     builder
         .timer(TokioTimer::new())
         .header_read_timeout(HEADER_TIMEOUT);
-    let conn = builder.serve_connection(TokioIo::new(stream), service);
+    // Upgrades: the Client SDK session's websocket (`/v2/rtc/`) is one.
+    let conn = builder
+        .serve_connection(TokioIo::new(stream), service)
+        .with_upgrades();
     let mut conn = std::pin::pin!(conn);
     tokio::select! {
         // Errors here are the client's (reset, bad request) or a deliberate drop: nothing
