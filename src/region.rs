@@ -27,6 +27,16 @@ impl Region {
         }
     }
 
+    /// Where the Client SDK's websocket connects in this region (the SDK's own default,
+    /// outside a region, is the US host).
+    pub fn websocket_base(self) -> &'static str {
+        match self {
+            Region::Global | Region::Us => "wss://ws-us.vonage.com",
+            Region::Eu => "wss://ws-eu.vonage.com",
+            Region::Ap => "wss://ws-ap.vonage.com",
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Region::Global => "global",

@@ -107,7 +107,14 @@ fn fix_of<'a>(report: &'a str, title: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no fix under {title:?} in:\n{report}"))
 }
 
-const TITLES: [&str; 5] = ["token", "application key", "user", "ACL", "server clock"];
+const TITLES: [&str; 6] = [
+    "token",
+    "application key",
+    "user",
+    "ACL",
+    "server clock",
+    "login",
+];
 
 /// No panic, and exactly one `error:` line on stderr that says `expected`.
 fn assert_one_error(out: &Output, expected: &str) {
@@ -125,7 +132,7 @@ fn a_good_token_passes_every_check_and_exits_0() {
     let out = o.doctor(&[], &token);
     let report = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{report}{}", stderr(&out));
-    assert_eq!(report.lines().count(), 5, "{report}");
+    assert_eq!(report.lines().count(), 6, "{report}");
     for title in TITLES {
         assert!(line(&report, title).starts_with("✓ "), "{report}");
     }
@@ -135,6 +142,30 @@ fn a_good_token_passes_every_check_and_exits_0() {
         "{report}"
     );
     assert!(line(&report, "server clock").contains("skew "), "{report}");
+    // The real login: the sandbox's session endpoint opened a session (then logged out).
+    let login = line(&report, "login");
+    assert!(
+        login.contains(&o.sandbox.url.replace("http://", "ws://")),
+        "{report}"
+    );
+    assert!(login.contains("opened session SES-"), "{report}");
+    // …and logged out at once: refreshing that session now finds nothing.
+    let session = login
+        .split_whitespace()
+        .find(|w| w.starts_with("SES-"))
+        .unwrap();
+    let status = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        reqwest::Client::new()
+            .put(format!("{}/v0.2/sessions/{session}", o.sandbox.url))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body("\"\"")
+            .send()
+            .await
+            .unwrap()
+            .status()
+    });
+    assert_eq!(status, 404, "the doctor's session was left open");
     assert!(stderr(&out).is_empty(), "{}", stderr(&out));
 }
 
@@ -184,6 +215,9 @@ fn a_token_of_the_old_key_after_the_applications_key_changed_names_the_stored_ke
     // The rest still runs: the ACL and the clock are fine.
     assert!(line(&report, "ACL").starts_with("✓ "), "{report}");
     assert!(line(&report, "server clock").starts_with("✓ "), "{report}");
+    let login = line(&report, "login");
+    assert!(login.starts_with("✗ "), "{report}");
+    assert!(login.contains("system:error:invalid-token"), "{report}");
     assert_one_error(&out, "bad signature");
 }
 
@@ -201,6 +235,10 @@ fn a_token_for_a_user_the_application_does_not_have_exits_4() {
     assert!(user.contains(&o.sandbox.url), "{report}");
     assert!(user.contains("no other region was searched"), "{report}");
     assert!(fix_of(&report, "user").contains("vonage-onboard user create bob"));
+    assert!(
+        line(&report, "login").contains("user:error:invalid-user"),
+        "{report}"
+    );
     for title in ["token", "application key", "ACL", "server clock"] {
         assert!(line(&report, title).starts_with("✓ "), "{report}");
     }
@@ -222,6 +260,9 @@ fn an_acl_without_sessions_names_the_missing_paths() {
     assert!(!acl_line.contains("/*/users/**"), "{report}");
     assert!(acl_line.contains("createSession"), "{report}");
     assert!(fix_of(&report, "ACL").contains("--acl client-sdk"));
+    let login = line(&report, "login");
+    assert!(login.starts_with("✗ "), "{report}");
+    assert!(login.contains("system:error:permission"), "{report}");
     assert!(line(&report, "user").starts_with("✓ "), "{report}");
 }
 
@@ -250,6 +291,9 @@ fn an_expired_token_fails_by_our_clock_and_by_the_servers() {
     assert!(clock.contains("by the server's clock"), "{report}");
     assert!(clock.contains("skew "), "{report}");
     assert!(fix_of(&report, "server clock").contains("vonage-onboard token alice"));
+    let login = line(&report, "login");
+    assert!(login.starts_with("✗ "), "{report}");
+    assert!(login.contains("system:error:expired-token"), "{report}");
     // The signature is good: the application's key check passes.
     assert!(
         line(&report, "application key").starts_with("✓ "),
@@ -272,9 +316,12 @@ fn json_has_every_check_in_order_with_status_result_and_fix() {
     assert!(doc["server_time"].as_str().unwrap().ends_with('Z'), "{doc}");
     let checks = doc["checks"].as_array().unwrap();
     let ids: Vec<&str> = checks.iter().map(|c| c["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["token", "application", "user", "acl", "clock"]);
+    assert_eq!(
+        ids,
+        ["token", "application", "user", "acl", "clock", "login"]
+    );
     for c in checks {
-        let failed = c["id"] == "user";
+        let failed = c["id"] == "user" || c["id"] == "login";
         assert_eq!(c["status"], if failed { "fail" } else { "pass" }, "{c}");
         assert_eq!(c["mark"], if failed { "✗" } else { "✓" }, "{c}");
         assert!(!c["result"].as_str().unwrap().is_empty(), "{c}");
@@ -337,7 +384,8 @@ fn an_unreachable_api_exits_6_and_names_the_checks_that_could_not_run() {
     assert_eq!(out.status.code(), Some(6), "{report}{}", stderr(&out));
     // The stored key still checks the signature offline; the rest needs the API.
     assert!(line(&report, "token").contains("stored key"), "{report}");
-    for title in ["application key", "user", "server clock"] {
+    assert!(line(&report, "login").contains("could not open a session"));
+    for title in ["application key", "user", "server clock", "login"] {
         assert!(line(&report, title).starts_with("? "), "{report}");
     }
     assert!(line(&report, "application key").contains("could not connect"));
@@ -355,6 +403,9 @@ fn a_malformed_api_answer_is_said_not_panicked_on() {
     let app = line(&report, "application key");
     assert!(app.starts_with("? "), "{report}");
     assert!(app.contains("cannot read"), "{report}");
+    let login = line(&report, "login");
+    assert!(login.starts_with("? "), "{report}");
+    assert!(login.contains("did not switch to a websocket"), "{report}");
     assert_one_error(&out, "the application key check could not run");
 }
 

@@ -45,7 +45,7 @@ enum TokenAction {
     /// Every user with a stored token: expiry and time left
     List,
     /// Why a Client SDK login fails: the token's verdict, the application and its current key,
-    /// the user, the ACL and the server's clock, checked with the API; exit 0 when all pass
+    /// the user, the ACL, the server's clock and a real login, checked with the API; exit 0 when all pass
     Doctor {
         /// The token, or - (the default) to read it from stdin; a token given here is
         /// visible to other users of this machine (ps), so prefer a pipe

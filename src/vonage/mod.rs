@@ -7,6 +7,7 @@ mod applications;
 mod base;
 mod error;
 mod http;
+mod session;
 mod users;
 
 pub use account::Balance;
@@ -16,6 +17,7 @@ pub use applications::{
 pub use base::{BaseUrl, PlainHttp};
 pub use error::{ApiError, ClientError, FieldReason};
 pub use http::{ApiCredentials, CallError, RetryPolicy, Timeouts, TransportFailure};
+pub use session::LoginVerdict;
 pub use users::{AdminToken, NewUser, User};
 
 use crate::region::{GLOBAL_BASE, Region};
@@ -30,6 +32,8 @@ pub struct Endpoints {
     applications: String,
     users: String,
     account: String,
+    /// Where the Client SDK's websocket connects (`ws://` / `wss://`).
+    websocket: String,
     /// The plain `http://` base on another machine this client talks to, if allowed.
     insecure: Option<String>,
     /// The region that picked the Users API host; `None` when an API base overrides it.
@@ -53,9 +57,15 @@ impl Endpoints {
                 let base = BaseUrl::parse(base, plain_http)?;
                 let insecure = base.is_insecure().then(|| base.as_str().to_owned());
                 let base = base.into_string();
+                // One host for everything, the websocket included (the sandbox's case).
+                let websocket = match base.strip_prefix("https://") {
+                    Some(rest) => format!("wss://{rest}"),
+                    None => format!("ws://{}", base.trim_start_matches("http://")),
+                };
                 Ok(Endpoints {
                     applications: base.clone(),
                     users: base.clone(),
+                    websocket,
                     account: base,
                     insecure,
                     region: None,
@@ -64,6 +74,7 @@ impl Endpoints {
             None => Ok(Endpoints {
                 applications: GLOBAL_BASE.to_owned(),
                 users: region.users_base().to_owned(),
+                websocket: region.websocket_base().to_owned(),
                 account: ACCOUNT_BASE.to_owned(),
                 insecure: None,
                 region: Some(region),
@@ -137,6 +148,7 @@ impl VonageClient {
         self.endpoints.region?;
         let mut other = self.clone();
         other.endpoints.users = region.users_base().to_owned();
+        other.endpoints.websocket = region.websocket_base().to_owned();
         other.endpoints.region = Some(region);
         Some(other)
     }
@@ -152,8 +164,12 @@ mod tests {
         let e = Endpoints::new(None, Region::Eu).unwrap();
         assert_eq!(e.users, "https://api-eu.vonage.com");
         assert_eq!(e.applications, "https://api.nexmo.com");
+        assert_eq!(e.websocket, "wss://ws-eu.vonage.com");
         let e = Endpoints::new(Some("http://127.0.0.1:9"), Region::Eu).unwrap();
         assert_eq!(e.users, "http://127.0.0.1:9");
+        assert_eq!(e.websocket, "ws://127.0.0.1:9");
+        let tls = Endpoints::new(Some("https://api.example.com/"), Region::Eu).unwrap();
+        assert_eq!(tls.websocket, "wss://api.example.com");
         assert_eq!(e.insecure_base(), None);
         assert_eq!(e.region(), None);
     }

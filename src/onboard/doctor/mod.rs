@@ -1,6 +1,7 @@
-//! `token doctor`: Vonage's "troubleshooting session creation" list, run against the API.
-//! Each check gives ✓/✗ (or "could not run"), a one-line result and a fix; both front ends
-//! (the command, the wizard's inspect view) show the same `Report`.
+//! `token doctor`: Vonage's "troubleshooting session creation" list, run against the API,
+//! ending with a real Client SDK login (opened and closed at once). Each check gives ✓/✗
+//! (or "could not run"), a one-line result and a fix; both front ends (the command, the
+//! wizard's inspect view) show the same `Report`.
 //!
 //! The token rules are the one verifier's (`auth::verify::check`); this module only decides
 //! which key and which clock it is asked with, and what to tell the developer.
@@ -22,7 +23,7 @@ use crate::error::{Error, ExitCode};
 use crate::ids::AppId;
 use crate::onboard::context::AppContext;
 use crate::store::paths::{Home, ProfileName};
-use crate::vonage::{CallError, VonageClient};
+use crate::vonage::{CallError, LoginVerdict, VonageClient};
 
 use acl::Coverage;
 
@@ -40,15 +41,18 @@ pub enum CheckId {
     Acl,
     /// `exp` against the server's clock (its `Date` header), with the skew.
     Clock,
+    /// A Client SDK session opened with the token (and closed at once): the server's verdict.
+    Login,
 }
 
 impl CheckId {
-    pub const ALL: [CheckId; 5] = [
+    pub const ALL: [CheckId; 6] = [
         CheckId::Token,
         CheckId::Application,
         CheckId::User,
         CheckId::Acl,
         CheckId::Clock,
+        CheckId::Login,
     ];
 
     /// A stable word for machine output.
@@ -59,6 +63,7 @@ impl CheckId {
             CheckId::User => "user",
             CheckId::Acl => "acl",
             CheckId::Clock => "clock",
+            CheckId::Login => "login",
         }
     }
 
@@ -70,6 +75,7 @@ impl CheckId {
             CheckId::User => "user",
             CheckId::Acl => "ACL",
             CheckId::Clock => "server clock",
+            CheckId::Login => "login",
         }
     }
 }
@@ -428,6 +434,11 @@ impl Doctor<'_> {
             ),
         };
         report.checks.push(clock);
+
+        // 6. The login itself, as the Client SDK does it.
+        report
+            .checks
+            .push(login_check(self.client, token, user.as_deref()).await);
         report
     }
 
@@ -792,6 +803,65 @@ fn acl_check(verdict: &Inspection, user: Option<&str>) -> Check {
                 ExitCode::Failure,
                 format!("missing {}{login}", missing.join(", ")),
                 format!("mint it with the Client SDK's ACL: {mint}"),
+            )
+        }
+    }
+}
+
+/// Check 6: a session opened with the token on the websocket host, and closed at once.
+async fn login_check(client: &VonageClient, token: &str, user: Option<&str>) -> Check {
+    let id = CheckId::Login;
+    let host = client.websocket_base().to_owned();
+    match client.try_login(token).await {
+        Ok(LoginVerdict::Opened {
+            session_id, name, ..
+        }) => Check::pass(
+            id,
+            format!(
+                "{host} opened session {session_id} for {name:?} (session:success); it was logged out at once"
+            ),
+        ),
+        Ok(LoginVerdict::Refused { event, description }) => {
+            let (exit, fix) = match event.as_str() {
+                "system:error:expired-token" => (
+                    ExitCode::Failure,
+                    format!("mint a fresh token: {}", mint_command(user)),
+                ),
+                "user:error:invalid-user" => (
+                    ExitCode::NotFound,
+                    "the token's sub must be a user of the application (see the user line)".to_owned(),
+                ),
+                "system:error:permission" => (
+                    ExitCode::AuthRefused,
+                    format!(
+                        "the ACL must allow /*/sessions/**: `vonage-onboard token {} --acl client-sdk`",
+                        user.unwrap_or("USER")
+                    ),
+                ),
+                "system:error:invalid-token" => (
+                    ExitCode::AuthRefused,
+                    "see the token and application key lines: the signature, the application or the algorithm".to_owned(),
+                ),
+                _ => (
+                    ExitCode::Failure,
+                    "see the lines above; this refusal is not one the doctor knows".to_owned(),
+                ),
+            };
+            let why = description.map(|d| format!(" ({d})")).unwrap_or_default();
+            Check::fail(
+                id,
+                exit,
+                format!("{host} refused the login: {event}{why}"),
+                fix,
+            )
+        }
+        Err(e) => {
+            let error = Error::from(e);
+            Check::not_run(
+                id,
+                error.exit_code(),
+                format!("could not open a session at {host}: {error}"),
+                None,
             )
         }
     }
