@@ -337,6 +337,33 @@ fn json_has_every_check_in_order_with_status_result_and_fix() {
 }
 
 #[test]
+fn a_token_for_an_application_the_account_does_not_have_exits_4() {
+    let o = Onboarded::new();
+    let acl = Preset::ClientSdk.acl();
+    let token = support::tokens::user_token("11111111-2222-4333-8444-555555555555", "alice", acl);
+    let out = o.doctor(&[], &token);
+    let report = stdout(&out);
+    assert_eq!(out.status.code(), Some(4), "{report}{}", stderr(&out));
+    // No key of that application anywhere, so the token line says the signature went unchecked.
+    assert!(
+        line(&report, "token").contains("signature not checked"),
+        "{report}"
+    );
+    let app = line(&report, "application key");
+    assert!(app.starts_with("✗ "), "{report}");
+    assert!(
+        app.contains("no application 11111111-2222-4333-8444-555555555555"),
+        "{report}"
+    );
+    assert!(fix_of(&report, "application key").contains("vonage-onboard app list"));
+    assert!(
+        line(&report, "login").contains("system:error:invalid-token"),
+        "{report}"
+    );
+    assert_one_error(&out, "no application");
+}
+
+#[test]
 fn bad_input_gets_one_sentence_and_its_exit_code() {
     let o = Onboarded::new();
     // Garbage: the token line says why; nothing else can run.
@@ -389,6 +416,7 @@ fn an_unreachable_api_exits_6_and_names_the_checks_that_could_not_run() {
         assert!(line(&report, title).starts_with("? "), "{report}");
     }
     assert!(line(&report, "application key").contains("could not connect"));
+    assert!(line(&report, "user").contains("not tried"), "{report}");
     assert_one_error(&out, "the application key check could not run");
 }
 

@@ -404,11 +404,20 @@ impl Doctor<'_> {
             ),
         });
 
-        // 3. The user, on the region's host (and where else, if not there).
-        report.checks.push(
+        // 3. The user, on the region's host (and where else, if not there). Not tried when
+        // the API was just unreachable: a second wait for the same timeout tells nothing new.
+        let unreachable = report.checks[1].exit == ExitCode::Network;
+        report.checks.push(if unreachable {
+            Check::not_run(
+                CheckId::User,
+                ExitCode::Network,
+                "not tried: the API could not be reached for the application check",
+                None,
+            )
+        } else {
             self.user_check(&app, user.as_deref(), stored.as_ref())
-                .await,
-        );
+                .await
+        });
 
         // 4. The ACL.
         report.checks.push(acl_check(&verdict, user.as_deref()));
