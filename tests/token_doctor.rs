@@ -417,6 +417,15 @@ fn an_unreachable_api_exits_6_and_names_the_checks_that_could_not_run() {
     }
     assert!(line(&report, "application key").contains("could not connect"));
     assert!(line(&report, "user").contains("not tried"), "{report}");
+    // The machine form says which could not run.
+    let json = o.doctor(
+        &["--json", "--api-base", &format!("http://127.0.0.1:{port}")],
+        &token,
+    );
+    let doc: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(doc["exit_code"], 6);
+    assert_eq!(doc["checks"][1]["status"], "not_run");
+    assert_eq!(doc["checks"][1]["mark"], "?");
     assert_one_error(&out, "the application key check could not run");
 }
 
@@ -491,4 +500,43 @@ fn without_a_current_application_the_token_names_its_own() {
     assert!(user.starts_with("? "), "{report}");
     assert!(user.contains("no private key"), "{report}");
     assert_one_error(&out, "the user check could not run");
+}
+
+#[test]
+fn with_sandbox_the_embedded_sandbox_is_asked() {
+    // `--sandbox` on every command: the embedded sandbox keeps its state under the home.
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let cmd = || {
+        let mut c = assert_cmd::Command::cargo_bin("vonage-onboard").unwrap();
+        c.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("VONAGE_ONBOARD_HOME", &home)
+            .arg("--sandbox");
+        c
+    };
+    support::run_ok(cmd().args(["app", "create", "demo"]));
+    support::run_ok(cmd().args(["user", "create", "alice"]));
+    let token = String::from_utf8(support::run_ok(cmd().args(["token", "alice"])).stdout).unwrap();
+    let out = cmd()
+        .args(["--json", "token", "doctor"])
+        .write_stdin(token)
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{doc}{}", stderr(&out));
+    let statuses: Vec<&str> = doc["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["pass"; 6], "{doc}");
+    assert!(
+        doc["checks"][5]["result"]
+            .as_str()
+            .unwrap()
+            .starts_with("ws://127.0.0.1:"),
+        "{doc}"
+    );
 }
