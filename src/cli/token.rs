@@ -8,10 +8,11 @@ use serde_json::json;
 use super::Session;
 use crate::auth::acl::AclChoice;
 use crate::auth::ttl::{Ttl, format_duration};
-use crate::auth::verify::{Expected, SignatureCheck, Verdict, check};
+use crate::auth::verify::{Expected, SignatureCheck, check};
 use crate::clipboard;
 use crate::clock::{rfc3339, unix_now};
 use crate::error::{Error, ExitCode, Result};
+use crate::onboard::doctor::verdict_exit;
 use crate::onboard::tokens::{TokenRequest, list_tokens, mint_admin_token, mint_user_token};
 
 #[derive(Debug, Args)]
@@ -220,20 +221,6 @@ fn run_inspect(session: &Session, arg: Option<String>) -> Result<ExitCode> {
         eprintln!("error: {}", report.verdict.describe());
     }
     Ok(code)
-}
-
-/// README's exit codes for a verdict.
-fn verdict_exit(verdict: &Verdict) -> ExitCode {
-    match verdict {
-        Verdict::Valid { .. } => ExitCode::Ok,
-        Verdict::Expired { .. } | Verdict::NotYetValid { .. } | Verdict::TooLongLived { .. } => {
-            ExitCode::Failure
-        }
-        Verdict::Refused(_) | Verdict::BadSignature(_) | Verdict::WrongApplication(_) => {
-            ExitCode::AuthRefused
-        }
-        Verdict::Malformed(_) => ExitCode::Usage,
-    }
 }
 
 fn run_list(session: &Session) -> Result<ExitCode> {
