@@ -11,136 +11,19 @@
 
 mod support;
 
-use std::io::Read;
-use std::path::Path;
-use std::process::{Command, ExitStatus, Stdio};
-use std::sync::mpsc;
-use std::thread;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+
+use support::node::{Install, available, copy_project, npm_ci, run_bounded};
 
 /// `npm ci` of 23 small packages; a cold cache on a slow network still fits.
 const NPM_TIMEOUT: Duration = Duration::from_secs(60);
 /// The flow bounds itself at 40 s (and each request at 10 s); this is the backstop.
 const FLOW_TIMEOUT: Duration = Duration::from_secs(50);
-const PROBE_TIMEOUT: Duration = Duration::from_secs(15);
-/// How long to wait for a finished process's output pipes to close (a killed npm may
-/// leave a grandchild holding them).
-const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
 const SKIP_ENV: &str = "VONAGE_ONBOARD_SKIP_NODE_SDK";
-
-/// A finished (or killed) process's exit and output.
-struct Finished {
-    /// `None` when it ran past its time limit and was killed.
-    status: Option<ExitStatus>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Finished {
-    fn ok(&self) -> bool {
-        self.status.is_some_and(|s| s.success())
-    }
-
-    fn describe(&self, limit: Duration) -> String {
-        let how = match self.status {
-            Some(status) => format!("{status}"),
-            None => format!("killed after {limit:?}"),
-        };
-        format!(
-            "{how}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.stdout, self.stderr
-        )
-    }
-}
-
-/// Reads a pipe to the end on a thread; the text arrives on the returned channel.
-fn drain(mut pipe: impl Read + Send + 'static) -> mpsc::Receiver<String> {
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let _ = pipe.read_to_end(&mut bytes);
-        let _ = tx.send(String::from_utf8_lossy(&bytes).into_owned());
-    });
-    rx
-}
-
-/// Runs `command` to completion, killing it after `limit`. Never blocks longer than
-/// `limit` plus [`DRAIN_TIMEOUT`].
-fn run_bounded(command: &mut Command, limit: Duration) -> Finished {
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {command:?}: {e}"));
-    let stdout = drain(child.stdout.take().unwrap());
-    let stderr = drain(child.stderr.take().unwrap());
-    let deadline = Instant::now() + limit;
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break Some(status);
-        }
-        if Instant::now() >= deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        thread::sleep(Duration::from_millis(25));
-    };
-    let collect = |rx: mpsc::Receiver<String>| {
-        rx.recv_timeout(DRAIN_TIMEOUT)
-            .unwrap_or_else(|_| "(output pipe still held open)".into())
-    };
-    Finished {
-        status,
-        stdout: collect(stdout),
-        stderr: collect(stderr),
-    }
-}
-
-/// Whether `program --version` starts and succeeds within [`PROBE_TIMEOUT`].
-fn available(program: &str) -> bool {
-    let Ok(mut child) = Command::new(program)
-        .arg("--version")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-    else {
-        return false;
-    };
-    let deadline = Instant::now() + PROBE_TIMEOUT;
-    loop {
-        match child.try_wait() {
-            Ok(Some(status)) => return status.success(),
-            Ok(None) if Instant::now() < deadline => thread::sleep(Duration::from_millis(25)),
-            _ => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return false;
-            }
-        }
-    }
-}
-
-/// Copies the project's files (not a `node_modules` someone may have installed in the tree).
-fn copy_project(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_type().unwrap().is_file() {
-            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-        }
-    }
-    for needed in ["package.json", "package-lock.json", "flow.mjs"] {
-        assert!(
-            to.join(needed).is_file(),
-            "tests/node_sdk/{needed} is missing"
-        );
-    }
-}
 
 fn is_uuid(text: &str) -> bool {
     text.len() == 36 && uuid::Uuid::parse_str(text).is_ok()
@@ -164,32 +47,9 @@ fn the_vonage_node_sdk_works_against_the_sandbox_given_only_its_base_url() {
     let started = Instant::now();
     let dir = tempfile::tempdir().unwrap();
     let project = dir.path().join("node_sdk");
-    std::fs::create_dir(&project).unwrap();
-    copy_project(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/node_sdk"),
-        &project,
-    );
-
-    // Exactly the locked versions; no install scripts run.
-    let install = run_bounded(
-        Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund", "--ignore-scripts"])
-            .env("npm_config_update_notifier", "false")
-            .current_dir(&project),
-        NPM_TIMEOUT,
-    );
-    if !install.ok() {
-        if std::env::var(SKIP_ENV).is_ok_and(|v| v == "1") {
-            support::skip(&format!(
-                "`npm ci` failed and {SKIP_ENV}=1: {}",
-                install.describe(NPM_TIMEOUT)
-            ));
-            return;
-        }
-        panic!(
-            "`npm ci` failed (set {SKIP_ENV}=1 to skip this test without the npm registry): {}",
-            install.describe(NPM_TIMEOUT)
-        );
+    copy_project("node_sdk", &project, &["flow.mjs"]);
+    if let Install::Skipped = npm_ci(&project, NPM_TIMEOUT, SKIP_ENV) {
+        return;
     }
     let installed = started.elapsed();
 

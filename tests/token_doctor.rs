@@ -25,6 +25,8 @@ struct Onboarded {
     _dir: tempfile::TempDir,
     home: PathBuf,
     app_id: String,
+    /// Where `app create` stored the application's private key.
+    key_path: PathBuf,
 }
 
 impl Onboarded {
@@ -32,17 +34,18 @@ impl Onboarded {
         let sandbox = start_sandbox(&std::env::temp_dir(), &[]);
         let dir = tempfile::tempdir().unwrap();
         let home = dir.path().join("home");
-        let app_id = sandbox.onboard(&home, "demo", &["alice"]);
+        let onboarded = sandbox.onboard(&home, "demo", &["alice"]);
         Onboarded {
             sandbox,
             _dir: dir,
             home,
-            app_id,
+            app_id: onboarded.app_id,
+            key_path: onboarded.private_key,
         }
     }
 
     fn cmd(&self) -> assert_cmd::Command {
-        self.sandbox.cmd(&self.home)
+        self.sandbox.cli(&self.home)
     }
 
     /// `vonage-onboard token ARGS…` on a pipe: the bare token.
@@ -61,16 +64,9 @@ impl Onboarded {
             .unwrap()
     }
 
-    fn key_path(&self) -> PathBuf {
-        self.home
-            .join("profiles/default/apps")
-            .join(&self.app_id)
-            .join("private.key")
-    }
-
     /// A token with these claims, signed with the application's stored key.
     fn signed(&self, claims: &Claims) -> String {
-        let key = PrivateKey::load(&self.key_path()).unwrap();
+        let key = PrivateKey::load(&self.key_path).unwrap();
         Signer::new(AppId::parse(&self.app_id).unwrap(), key)
             .sign(claims)
             .expose()
@@ -203,7 +199,7 @@ fn a_token_of_the_old_key_after_the_applications_key_changed_names_the_stored_ke
         fix.starts_with("mint a new token with the current key"),
         "{fix}"
     );
-    assert!(fix.contains(&o.key_path().display().to_string()), "{fix}");
+    assert!(fix.contains(&o.key_path.display().to_string()), "{fix}");
     assert!(fix.contains("no longer the application's key"), "{fix}");
     // The Users API refuses an admin token of the old key too, and the line says why.
     let user = line(&report, "user");
@@ -472,7 +468,7 @@ fn without_a_current_application_the_token_names_its_own() {
     let other: &Path = &dir.path().join("home");
     support::run_ok(
         o.sandbox
-            .cmd(other)
+            .cli(other)
             .args([
                 "setup",
                 "--api-key",
@@ -484,7 +480,7 @@ fn without_a_current_application_the_token_names_its_own() {
     );
     let out = o
         .sandbox
-        .cmd(other)
+        .cli(other)
         .args(["token", "doctor"])
         .write_stdin(token)
         .output()

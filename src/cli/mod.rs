@@ -11,6 +11,7 @@ mod sandbox;
 mod setup;
 mod token;
 mod token_doctor;
+mod token_serve;
 mod user;
 mod values;
 mod wizard;

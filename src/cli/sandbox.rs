@@ -59,7 +59,8 @@ pub async fn run(session: &Session, args: SandboxArgs) -> Result<ExitCode> {
     Ok(ExitCode::Ok)
 }
 
-async fn wait_for_stop_signal() {
+/// Resolves on Ctrl-C or SIGTERM (also for `token serve`).
+pub(super) async fn wait_for_stop_signal() {
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
     let term = async {
         match term.as_mut() {

@@ -52,6 +52,8 @@ enum TokenAction {
         /// visible to other users of this machine (ps), so prefer a pipe
         token: Option<String>,
     },
+    /// Serve fresh tokens over HTTP on loopback for the app you are building (CORS included)
+    Serve(super::token_serve::ServeArgs),
 }
 
 fn parse_ttl(text: &str) -> std::result::Result<Ttl, String> {
@@ -67,6 +69,7 @@ pub fn run(session: &Session, args: TokenArgs) -> Result<ExitCode> {
         Some(TokenAction::Inspect { token }) => run_inspect(session, token),
         Some(TokenAction::List) => run_list(session),
         Some(TokenAction::Doctor { token }) => super::token_doctor::run(session, token),
+        Some(TokenAction::Serve(args)) => super::token_serve::run(session, args),
         None => run_mint(session, args),
     }
 }

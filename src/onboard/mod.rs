@@ -7,6 +7,7 @@ pub mod context;
 pub mod doctor;
 pub mod export;
 pub mod import;
+pub mod known_users;
 pub mod names;
 pub mod secret_place;
 pub mod stored;

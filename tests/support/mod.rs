@@ -10,7 +10,9 @@
 
 pub mod client;
 pub mod http;
+pub mod node;
 pub mod process;
+pub mod sio;
 pub mod tokens;
 
 use std::io::{BufRead, BufReader, Write};
@@ -102,6 +104,23 @@ pub fn eventually(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
             return false;
         }
         std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Awaits `done()` every 50 ms for at most `limit`; whether it came true.
+pub async fn eventually_async<F: std::future::Future<Output = bool>>(
+    limit: Duration,
+    mut done: impl FnMut() -> F,
+) -> bool {
+    let deadline = Instant::now() + limit;
+    loop {
+        if done().await {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 

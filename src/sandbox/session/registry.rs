@@ -80,7 +80,15 @@ impl Sessions {
     ) -> Result<SessionInfo, SessionError> {
         let mut entries = self.lock();
         if entries.len() >= self.max {
-            return Err(SessionError::Full);
+            // Full: a session no connection is on (waiting for a resume) gives way first.
+            let detached = entries
+                .iter()
+                .find(|(_, e)| e.socket.is_none())
+                .map(|(id, _)| id.clone())
+                .ok_or(SessionError::Full)?;
+            if let Some(gone) = entries.remove(&detached) {
+                gone.timer.abort();
+            }
         }
         let info = SessionInfo {
             id: format!("SES-{}", uuid::Uuid::new_v4()),

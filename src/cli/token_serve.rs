@@ -1,0 +1,98 @@
+//! `token serve`: the token server in the foreground, its banner, one line per served token,
+//! until Ctrl-C or SIGTERM.
+
+use std::io::Write;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use clap::Args;
+
+use super::Session;
+use crate::auth::ttl::format_duration;
+use crate::clock::rfc3339;
+use crate::error::{ExitCode, Result};
+use crate::serve::{self, AllowedOrigin, ServeConfig, ServeSource, Served};
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port to listen on [default: a free one]
+    #[arg(long, default_value_t = 0, value_parser = parse_port)]
+    port: u16,
+    /// Address to listen on; anything but loopback lets other devices ask (the key is still needed)
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDR", value_parser = parse_bind)]
+    bind: IpAddr,
+    /// Also let pages from this origin read tokens (scheme://host[:port]); loopback pages always may
+    #[arg(long = "allow-origin", value_name = "ORIGIN", value_parser = parse_origin)]
+    allow_origin: Vec<AllowedOrigin>,
+    /// Serve any valid user name, not only the users this home knows for the application
+    #[arg(long)]
+    any_user: bool,
+}
+
+fn parse_port(text: &str) -> std::result::Result<u16, String> {
+    text.parse::<u16>().map_err(|_| {
+        format!("{text:?} is not a port: use a number from 0 (any free port) to 65535")
+    })
+}
+
+fn parse_bind(text: &str) -> std::result::Result<IpAddr, String> {
+    text.parse::<IpAddr>().map_err(|_| {
+        format!(
+            "{text:?} is not an IP address: use one such as 127.0.0.1 (the default), 0.0.0.0 or ::1"
+        )
+    })
+}
+
+fn parse_origin(text: &str) -> std::result::Result<AllowedOrigin, String> {
+    AllowedOrigin::parse(text).map_err(|e| e.to_string())
+}
+
+/// Prints one line per served token: who, until when; never the token.
+fn print_served(served: &Served) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(
+        stdout,
+        "served: {} until {} ({})",
+        served.user,
+        rfc3339(served.exp),
+        format_duration(served.ttl_seconds)
+    );
+}
+
+pub fn run(session: &Session, args: ServeArgs) -> Result<ExitCode> {
+    let signer = Arc::new(session.signer()?);
+    let config = ServeConfig {
+        bind: args.bind,
+        port: args.port,
+        allowed_origins: args.allow_origin,
+        any_user: args.any_user,
+        on_served: Some(Arc::new(print_served)),
+    };
+    let source = ServeSource {
+        signer,
+        home: session.home.clone(),
+        profile: session.profile.clone(),
+    };
+    super::net::runtime()?.block_on(async move {
+        let server = serve::start(config, source).await?;
+        // Exactly these lines first, so scripts can read them.
+        let out = &session.out;
+        out.line(&format!("url: {}", server.url()));
+        out.line(&format!("key: {}", server.key()));
+        out.line(&format!("application_id: {}", server.application_id()));
+        if !server.is_loopback() {
+            out.note(&format!(
+                "warning: token serve listens on {}, so other devices on your network can reach it; \
+                 anyone with the key can get tokens for your users",
+                server.local_addr().ip()
+            ));
+        }
+        out.note(&format!(
+            "Serving tokens: GET {}/token/USER with Authorization: Bearer KEY. Ctrl-C stops it.",
+            server.url()
+        ));
+        super::sandbox::wait_for_stop_signal().await;
+        server.stop().await;
+        Ok(ExitCode::Ok)
+    })
+}
