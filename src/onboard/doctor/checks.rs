@@ -325,12 +325,21 @@ mod tests {
     const APP: &str = "aaaaaaaa-bbbb-cccc-dddd-0123456789ab";
     const KEY: &str = include_str!("../../../tests/fixtures/test-key-pkcs8.pem");
 
-    fn token(iat: u64, exp: u64) -> String {
-        let signer = Signer::new(
+    const OTHER: &str = include_str!("../../../tests/fixtures/other-key-pkcs8.pem");
+
+    fn signer(pem: &str) -> Signer {
+        Signer::new(
             AppId::parse(APP).unwrap(),
-            PrivateKey::from_pem(KEY).unwrap(),
-        );
-        signer
+            PrivateKey::from_pem(pem).unwrap(),
+        )
+    }
+
+    fn token(iat: u64, exp: u64) -> String {
+        signed_by(KEY, iat, exp)
+    }
+
+    fn signed_by(pem: &str, iat: u64, exp: u64) -> String {
+        signer(pem)
             .sign(&Claims {
                 application_id: APP.into(),
                 iat,
@@ -392,6 +401,64 @@ mod tests {
                 .as_deref()
                 .unwrap()
                 .contains("sync this machine's clock")
+        );
+    }
+
+    /// The key line for a token signed with `signing`, the API's key being `current` and
+    /// the home's `stored` (a PEM, or none).
+    fn key_line(signing: &str, current: &str, stored: Option<&str>) -> Check {
+        let t = signed_by(signing, 1_000, 2_000);
+        let current = signer(current).key().public_key();
+        let expected = Expected {
+            key: Some(&current),
+            application_id: Some(APP),
+        };
+        let verdict = verify::check(&t, expected, 1_500);
+        let stored = stored.map(|pem| StoredKey {
+            path: PathBuf::from("/home/k.pem"),
+            signer: Ok(signer(pem)),
+        });
+        key_check(
+            &t,
+            &app(),
+            "demo",
+            &current,
+            &verdict,
+            stored.as_ref(),
+            Some("alice"),
+            1_500,
+        )
+    }
+
+    #[test]
+    fn the_key_line_says_what_the_stored_key_has_to_do_with_a_bad_signature() {
+        let ok = key_line(KEY, KEY, Some(KEY));
+        assert_eq!(ok.status, Status::Pass, "{ok:?}");
+
+        // Signed with the stored key, which the application no longer has.
+        let stale = key_line(KEY, OTHER, Some(KEY));
+        assert_eq!(
+            (stale.status, stale.exit),
+            (Status::Fail, ExitCode::AuthRefused)
+        );
+        let fix = stale.fix.unwrap();
+        assert!(
+            fix.contains("/home/k.pem signed this token but is no longer"),
+            "{fix}"
+        );
+
+        // The stored key is the current one: the token came from somewhere else.
+        let elsewhere = key_line(OTHER, KEY, Some(KEY)).fix.unwrap();
+        assert!(
+            elsewhere.contains("is the current one, so this token was signed elsewhere"),
+            "{elsewhere}"
+        );
+
+        // Neither key signed it.
+        let neither = key_line(OTHER, KEY, None).fix.unwrap();
+        assert!(
+            neither.contains("no key of this application is stored here"),
+            "{neither}"
         );
     }
 }
