@@ -461,9 +461,9 @@ fn garbage_server() -> String {
 
 #[test]
 fn without_a_current_application_the_token_names_its_own() {
-    // A developer's token checked from a home that has the account but no application.
+    // A developer's token checked from a home that has the account but no application (and
+    // so no private key for the Users API's admin token).
     let o = Onboarded::new();
-    let token = o.token(&["alice"]);
     let dir = tempfile::tempdir().unwrap();
     let other: &Path = &dir.path().join("home");
     support::run_ok(
@@ -478,13 +478,26 @@ fn without_a_current_application_the_token_names_its_own() {
             ])
             .env("VONAGE_API_SECRET", &o.sandbox.api_secret),
     );
-    let out = o
-        .sandbox
-        .cli(other)
-        .args(["token", "doctor"])
-        .write_stdin(token)
-        .output()
-        .unwrap();
+    let doctor = |token: &str| {
+        o.sandbox
+            .cli(other)
+            .args(["token", "doctor"])
+            .write_stdin(token.to_owned())
+            .output()
+            .unwrap()
+    };
+
+    // The Client SDK's ACL reaches the users: the token itself looks its user up.
+    let out = doctor(&o.token(&["alice"]));
+    let report = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{report}{}", stderr(&out));
+    let user = line(&report, "user");
+    assert!(user.starts_with("✓ "), "{report}");
+    assert!(user.contains("looked up with the token itself"), "{report}");
+
+    // An ACL without the users: nothing can look it up, and the line says why.
+    let sessions_only = r#"{"paths": {"/*/sessions/**": {}}}"#;
+    let out = doctor(&o.token(&["alice", "--acl", sessions_only]));
     let report = stdout(&out);
     assert_eq!(out.status.code(), Some(2), "{report}{}", stderr(&out));
     assert!(line(&report, "token").starts_with("✓ "), "{report}");
@@ -495,7 +508,8 @@ fn without_a_current_application_the_token_names_its_own() {
     let user = line(&report, "user");
     assert!(user.starts_with("? "), "{report}");
     assert!(user.contains("no private key"), "{report}");
-    assert_one_error(&out, "the user check could not run");
+    assert!(line(&report, "login").starts_with("✓ "), "{report}");
+    assert_one_error(&out, "the user check could not run: no private key");
 }
 
 #[test]

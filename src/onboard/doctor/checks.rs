@@ -207,7 +207,7 @@ pub(super) fn acl_check(verdict: &Inspection, user: Option<&str>) -> Check {
         return Check::not_run(
             id,
             ExitCode::Failure,
-            "not run: an admin token has no ACL (it is not for the Client SDK)",
+            "an admin token has no ACL (it is not for the Client SDK)",
             None,
         );
     }

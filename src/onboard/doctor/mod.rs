@@ -88,7 +88,7 @@ impl Doctor<'_> {
                     report.checks.push(Check::not_run(
                         *id,
                         exit,
-                        "not run: the token itself is refused (see the token line)",
+                        "the token itself is refused (see the token line)",
                         None,
                     ));
                 }
@@ -166,7 +166,7 @@ impl Doctor<'_> {
                 None,
             )
         } else {
-            self.user_check(&app, user.as_deref(), stored.as_ref())
+            self.user_check(&app, user.as_deref(), stored.as_ref(), token)
                 .await
         });
 
@@ -189,7 +189,7 @@ impl Doctor<'_> {
             None => Check::not_run(
                 CheckId::Clock,
                 report.checks[1].exit,
-                "could not run: no answer from the API to read the server's clock from",
+                "no answer from the API to read the server's clock from",
                 None,
             ),
         };
@@ -223,6 +223,7 @@ impl Doctor<'_> {
         app: &AppId,
         user: Option<&str>,
         stored: Option<&StoredKey>,
+        token: &str,
     ) -> Check {
         let id = CheckId::User;
         let Some(user) = user else {
@@ -234,24 +235,13 @@ impl Doctor<'_> {
             );
         };
         let signer = match stored.map(|s| (&s.path, &s.signer)) {
-            None => {
-                return Check::not_run(
-                    id,
-                    ExitCode::Usage,
-                    format!(
-                        "could not run: no private key of application {app} is stored here, and the Users API takes only an admin token signed with it"
-                    ),
-                    Some(
-                        "point VONAGE_APPLICATION_ID and VONAGE_PRIVATE_KEY_PATH at the application and its key file".into(),
-                    ),
-                );
-            }
+            None => return self.user_by_token(app, user, token).await,
             Some((path, Err(why))) => {
                 return Check::not_run(
                     id,
                     ExitCode::Usage,
                     format!(
-                        "could not run: the stored key {} cannot sign the Users API's admin token: {why}",
+                        "the stored key {} cannot sign the Users API's admin token: {why}",
                         path.display()
                     ),
                     None,
@@ -290,6 +280,41 @@ impl Doctor<'_> {
                     None,
                 )
             }
+        }
+    }
+
+    /// Without the application's private key there is no admin token: the user is looked up
+    /// with the token itself, which its ACL may allow (`/*/users/**`).
+    async fn user_by_token(&self, app: &AppId, user: &str, token: &str) -> Check {
+        let id = CheckId::User;
+        let host = self.client.endpoints().users_base().to_owned();
+        let how =
+            "looked up with the token itself: no private key of this application is stored here";
+        match self.client.get_user_with_token(token, user).await {
+            Ok(found) => Check::pass(
+                id,
+                format!(
+                    "user {user:?} ({}) exists in application {app} on {host} ({how})",
+                    found.id
+                ),
+            ),
+            Err(CallError::Api(e)) if e.status == 404 => Check::fail(
+                id,
+                ExitCode::NotFound,
+                format!("no user {user:?} in application {app} on {host} ({how}, so no other region was searched)"),
+                format!("create the user: `vonage-onboard user create {user}`, or mint the token for an existing one"),
+            ),
+            Err(e) => Check::not_run(
+                id,
+                ExitCode::Usage,
+                format!(
+                    "no private key of application {app} is stored here for the Users API's admin token, and the token itself could not look the user up ({})",
+                    Error::from(e)
+                ),
+                Some(
+                    "point VONAGE_APPLICATION_ID and VONAGE_PRIVATE_KEY_PATH at the application and its key file".into(),
+                ),
+            ),
         }
     }
 
