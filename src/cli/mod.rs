@@ -10,6 +10,7 @@ mod parse_errors;
 mod sandbox;
 mod setup;
 mod token;
+mod token_doctor;
 mod token_serve;
 mod user;
 mod values;

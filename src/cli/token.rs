@@ -8,10 +8,11 @@ use serde_json::json;
 use super::Session;
 use crate::auth::acl::AclChoice;
 use crate::auth::ttl::{Ttl, format_duration};
-use crate::auth::verify::{Expected, SignatureCheck, Verdict, check};
+use crate::auth::verify::{Expected, SignatureCheck, check};
 use crate::clipboard;
 use crate::clock::{rfc3339, unix_now};
 use crate::error::{Error, ExitCode, Result};
+use crate::onboard::doctor::verdict_exit;
 use crate::onboard::tokens::{TokenRequest, list_tokens, mint_admin_token, mint_user_token};
 
 #[derive(Debug, Args)]
@@ -44,6 +45,13 @@ enum TokenAction {
     },
     /// Every user with a stored token: expiry and time left
     List,
+    /// Why a Client SDK login fails: the token's verdict, the application and its current key,
+    /// the user, the ACL, the server's clock and a real login, checked with the API; exit 0 when all pass
+    Doctor {
+        /// The token, or - (the default) to read it from stdin; a token given here is
+        /// visible to other users of this machine (ps), so prefer a pipe
+        token: Option<String>,
+    },
     /// Serve fresh tokens over HTTP on loopback for the app you are building (CORS included)
     Serve(super::token_serve::ServeArgs),
 }
@@ -60,6 +68,7 @@ pub fn run(session: &Session, args: TokenArgs) -> Result<ExitCode> {
     match args.action {
         Some(TokenAction::Inspect { token }) => run_inspect(session, token),
         Some(TokenAction::List) => run_list(session),
+        Some(TokenAction::Doctor { token }) => super::token_doctor::run(session, token),
         Some(TokenAction::Serve(args)) => super::token_serve::run(session, args),
         None => run_mint(session, args),
     }
@@ -145,7 +154,7 @@ fn run_mint(session: &Session, args: TokenArgs) -> Result<ExitCode> {
 /// The longest token read from stdin (a token with a large ACL is a few KiB).
 const MAX_TOKEN: usize = 64 * 1024;
 
-fn read_token_arg(arg: Option<String>) -> Result<String> {
+pub(super) fn read_token_arg(arg: Option<String>) -> Result<String> {
     match arg.as_deref() {
         Some(text) if text != "-" => Ok(text.to_owned()),
         _ => {
@@ -215,20 +224,6 @@ fn run_inspect(session: &Session, arg: Option<String>) -> Result<ExitCode> {
         eprintln!("error: {}", report.verdict.describe());
     }
     Ok(code)
-}
-
-/// README's exit codes for a verdict.
-fn verdict_exit(verdict: &Verdict) -> ExitCode {
-    match verdict {
-        Verdict::Valid { .. } => ExitCode::Ok,
-        Verdict::Expired { .. } | Verdict::NotYetValid { .. } | Verdict::TooLongLived { .. } => {
-            ExitCode::Failure
-        }
-        Verdict::Refused(_) | Verdict::BadSignature(_) | Verdict::WrongApplication(_) => {
-            ExitCode::AuthRefused
-        }
-        Verdict::Malformed(_) => ExitCode::Usage,
-    }
 }
 
 fn run_list(session: &Session) -> Result<ExitCode> {

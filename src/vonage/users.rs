@@ -147,6 +147,20 @@ impl VonageClient {
             .map(|_| ())
     }
 
+    /// `GET /v1/users/{id or name}` with a user's own token (what its ACL lets it read), for
+    /// when no admin token can be made.
+    pub async fn get_user_with_token(
+        &self,
+        token: &str,
+        id_or_name: &str,
+    ) -> Result<User, CallError> {
+        let url = self.users_url(&format!("/{}", encode_segment(id_or_name)));
+        self.http
+            .call(Method::GET, &url, &[], Auth::Bearer(token), None)
+            .await?
+            .json()
+    }
+
     /// Calls the Users API with a user's own token (to check what a Client SDK login could do).
     pub async fn get_with_token(&self, path: &str, token: &str) -> Result<Value, CallError> {
         let url = format!("{}{path}", self.endpoints.users);
