@@ -14,11 +14,11 @@ const SECRET_COMMANDS: [(&str, &str); 2] = [
     (
         "setup",
         "The API secret is never taken on the command line: set VONAGE_API_SECRET, pipe it to \
-         --api-secret-stdin, or type it at the prompt (usage: vonage-onboard setup [--api-key KEY] [--api-secret-stdin]).",
+         --api-secret-stdin, or type it at the prompt.",
     ),
     (
         "token",
-        "A token goes to `token inspect TOKEN` or is piped to `token inspect -` (see `vonage-onboard token --help`).",
+        "A token to read is best piped to `token inspect -` or `token doctor -` (on the command line, `ps` shows it).",
     ),
 ];
 
@@ -88,9 +88,30 @@ fn refusal(error: &clap::Error, args: &[OsString]) -> Option<String> {
         }
         None => "an argument".to_owned(),
     };
+    let help = match nested_subcommand(args, name) {
+        Some(sub) => format!("vonage-onboard {name} {sub} --help"),
+        None => format!("vonage-onboard {name} --help"),
+    };
     Some(format!(
-        "`{name}`: {which} {what}; it is not shown, in case it is a secret. {hint}"
+        "`{name}`: {which} {what}; it is not shown, in case it is a secret. {hint} See `{help}`."
     ))
+}
+
+/// The subcommand of `command` named on the line (`serve` of `token serve --bogus`), so the
+/// message points at the help of the command that was meant.
+fn nested_subcommand(args: &[OsString], command: &str) -> Option<String> {
+    let cli = Cli::command();
+    let names: Vec<&str> = cli
+        .find_subcommand(command)?
+        .get_subcommands()
+        .map(clap::Command::get_name)
+        .collect();
+    let after = args.iter().position(|a| a == command)? + 1;
+    args[after..]
+        .iter()
+        .map(|a| a.to_string_lossy())
+        .find(|a| names.contains(&a.as_ref()))
+        .map(|a| a.into_owned())
 }
 
 /// `--region (global, us, eu, ap)`: the option a refused value was given to, and its choices.
@@ -262,5 +283,33 @@ mod tests {
         let message = refused(&["vonage-onboard", "token", "alice", "eyJsecret"]).unwrap();
         assert!(message.contains("argument 3"), "{message}");
         assert!(!message.contains("eyJsecret"), "{message}");
+    }
+
+    #[test]
+    fn the_message_points_at_the_help_of_the_command_meant() {
+        for (line, help) in [
+            (
+                &["vonage-onboard", "token", "serve", "--prot", "3"][..],
+                "`vonage-onboard token serve --help`",
+            ),
+            (
+                &["vonage-onboard", "token", "doctor", "--bogus"],
+                "`vonage-onboard token doctor --help`",
+            ),
+            (
+                &["vonage-onboard", "token", "alice", "--bogus"],
+                "`vonage-onboard token --help`",
+            ),
+            (
+                &["vonage-onboard", "setup", "--api-key", "k", "MySecret"],
+                "`vonage-onboard setup --help`",
+            ),
+        ] {
+            let message = refused(line).unwrap();
+            assert!(
+                message.ends_with(&format!("See {help}.")),
+                "{line:?}: {message}"
+            );
+        }
     }
 }
