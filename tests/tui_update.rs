@@ -613,3 +613,102 @@ fn a_too_long_user_name_is_refused_in_the_status_line() {
         status.text
     );
 }
+
+#[test]
+fn enter_on_tokens_never_mints_and_an_expired_token_is_not_copied() {
+    let mut m = loaded(finished());
+    // alice has a token: Enter shows it.
+    let effects = update(&mut m, key(KeyCode::Enter));
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(matches!(m.overlay, Some(Overlay::Raw { .. })));
+    update(&mut m, key(KeyCode::Esc));
+    // bob has none: Enter says how to make one, and sends nothing.
+    update(&mut m, key(KeyCode::Down));
+    let effects = update(&mut m, key(KeyCode::Enter));
+    assert!(effects.is_empty(), "{effects:?}");
+    let status = m.ctl.status.clone().unwrap().text;
+    assert!(
+        status.contains("bob has no token yet: g generates one"),
+        "{status}"
+    );
+
+    update(&mut m, key(KeyCode::Up));
+    update(&mut m, Msg::Tick(NOW + 61)); // alice's token is now EXPIRED
+    let effects = update(&mut m, key(KeyCode::Char('c')));
+    assert!(
+        effects.is_empty(),
+        "an expired token is not copied: {effects:?}"
+    );
+    let status = m.ctl.status.clone().unwrap();
+    assert_eq!(status.tone, vonage_onboard::tui::model::Tone::Error);
+    assert!(status.text.contains("EXPIRED"), "{}", status.text);
+}
+
+#[test]
+fn saving_to_dash_shows_the_token_instead_of_making_a_file() {
+    let mut m = loaded(finished());
+    update(&mut m, key(KeyCode::Char('s')));
+    update(&mut m, ctrl('u'));
+    typed(&mut m, "-");
+    let effects = update(&mut m, key(KeyCode::Enter));
+    assert!(effects.is_empty(), "nothing is saved: {effects:?}");
+    assert!(m.tokens.editor.is_none());
+    assert!(matches!(m.overlay, Some(Overlay::Raw { .. })));
+}
+
+#[test]
+fn a_refused_acl_is_said_in_the_status_line_and_ctrl_u_clears_a_line() {
+    let mut m = loaded(finished());
+    update(&mut m, key(KeyCode::Char('a'))); // client-sdk → minimal
+    update(&mut m, key(KeyCode::Char('a'))); // → all
+    update(&mut m, key(KeyCode::Char('a'))); // → the editor
+    let Some(vonage_onboard::tui::screens::tokens::Editor::Acl { area, .. }) = &m.tokens.editor
+    else {
+        panic!("the ACL editor is open")
+    };
+    let lines = area.lines().len();
+    update(&mut m, ctrl('u')); // the last line, `}`, is cleared
+    update(&mut m, ctrl('s'));
+    let status = m.ctl.status.clone().unwrap();
+    assert_eq!(status.tone, vonage_onboard::tui::model::Tone::Error);
+    assert!(
+        status.text.starts_with("Custom ACL: JSON syntax"),
+        "{}",
+        status.text
+    );
+    let Some(vonage_onboard::tui::screens::tokens::Editor::Acl { area, error }) = &m.tokens.editor
+    else {
+        panic!("the editor stays open")
+    };
+    assert!(error.is_some());
+    assert_eq!(area.lines().len(), lines);
+    assert_eq!(area.lines().last().unwrap(), "");
+}
+
+#[test]
+fn a_step_not_reached_says_why_and_leaving_a_step_leaves_its_message() {
+    let mut m = loaded(Snapshot {
+        api_key: Some("abcd1234".into()),
+        has_secret: true,
+        current_app: Some(app()),
+        ..Snapshot::default()
+    });
+    let id = in_flight(&m);
+    answer(&mut m, id, Ok(Outcome::Users(vec![])));
+    assert_eq!(m.step, Step::Users);
+    update(&mut m, key(KeyCode::Tab));
+    update(&mut m, key(KeyCode::Tab)); // the filter
+    update(&mut m, key(KeyCode::Esc)); // back to Application (not typing there)
+    assert_eq!(m.step, Step::Application);
+    assert_eq!(m.ctl.status, None, "the Users step's welcome is gone");
+    update(&mut m, key(KeyCode::Char('4')));
+    assert_eq!(m.step, Step::Application);
+    let status = m.ctl.status.clone().unwrap().text;
+    assert_eq!(
+        status,
+        "Tokens comes after Users: finish that first (press 3)."
+    );
+    // q quits off text fields.
+    update(&mut m, key(KeyCode::Char('q')));
+    assert!(m.quit);
+}

@@ -114,6 +114,10 @@ impl<B: Backend> Shell<B> {
         let mut spinner = tokio::time::interval(Duration::from_millis(120));
         spinner.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         self.dispatch(Msg::Tick(clock()));
+        // The window's size until the first resize event: how far an overlay scrolls.
+        if let Ok(size) = self.terminal.size() {
+            self.dispatch(Msg::Resize(size.width, size.height));
+        }
         let mut dirty = true;
         loop {
             if dirty {

@@ -1,10 +1,8 @@
-//! The help overlay (`?`, F1): what the wizard does (from the step list), then every key that
-//! works on this screen and on every screen, from the same tables the keys go through.
+//! The help overlay's text (`?`, F1; drawn and scrolled by `view`): every key that works on
+//! this screen and on every screen, from the same tables the keys go through, then what the
+//! wizard does (from the step list).
 
-use ratatui::Frame;
-use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::keys::{Hint, SEPARATOR};
 use super::model::{Model, Step};
@@ -76,18 +74,4 @@ fn keys_line(heading: &str, hints: &[Hint], theme: Theme) -> Line<'static> {
         spans.push(Span::raw(format!(" {}", hint.help)));
     }
     Line::from(spans)
-}
-
-pub fn view(model: &Model, theme: Theme, area: Rect, frame: &mut Frame) {
-    frame.render_widget(Clear, area);
-    frame.render_widget(
-        Paragraph::new(lines(model, theme))
-            .wrap(Wrap { trim: false })
-            .block(
-                Block::bordered()
-                    .title(" Help · Esc closes ")
-                    .border_style(theme.accent()),
-            ),
-        area,
-    );
 }

@@ -25,10 +25,21 @@ pub enum Global {
     GoTo,
     /// Closes the overlay.
     Close,
+    /// Scrolls the overlay (↑↓, PgUp/PgDn, Home/End).
+    Scroll,
 }
 
 const QUIT: Binding<Global> = Binding::new(
     &[ctrl('c')],
+    "Ctrl-C",
+    Global::Quit,
+    "quit",
+    Priority::Always,
+)
+.help("quit (all is saved)");
+/// Off text fields `q` quits too, as in most terminal programs (in a field it is a letter).
+const QUIT_OR_Q: Binding<Global> = Binding::new(
+    &[ctrl('c'), ch('q')],
     "Ctrl-C",
     Global::Quit,
     "quit",
@@ -75,6 +86,22 @@ const CLOSE: Binding<Global> = Binding::new(
     Priority::High,
 );
 
+const SCROLL: Binding<Global> = Binding::new(
+    &[
+        code(KeyCode::Down),
+        code(KeyCode::Up),
+        code(KeyCode::PageDown),
+        code(KeyCode::PageUp),
+        code(KeyCode::Home),
+        code(KeyCode::End),
+    ],
+    "↑↓",
+    Global::Scroll,
+    "scroll",
+    Priority::High,
+)
+.help("scroll (PgUp/PgDn a page, Home/End the ends)");
+
 /// The whole wizard.
 #[derive(Debug)]
 pub struct Model {
@@ -90,6 +117,10 @@ pub struct Model {
     /// An Enter typed while a list was loading: acted on once the list is in, so a fast
     /// typist's "alice, Enter" is not lost.
     pub held_enter: Option<(Step, KeyEvent)>,
+    /// The window's size (columns, rows), from `Msg::Resize`: how far an overlay scrolls.
+    pub size: (u16, u16),
+    /// How many rows the open overlay is scrolled down.
+    pub scroll: usize,
 }
 
 /// `model.account` and the like read a step's state directly.
@@ -113,6 +144,8 @@ impl Model {
             loaded: false,
             screens: Screens::default(),
             quit: false,
+            size: (80, 24),
+            scroll: 0,
         };
         model
             .ctl
@@ -169,6 +202,9 @@ impl Model {
     /// screen's table, so each holds only keys the screen does not bind at that moment.
     pub fn global_bindings(&self) -> Vec<Binding<Global>> {
         if self.overlay.is_some() {
+            if super::view::overlay_scroll_max(self) > 0 {
+                return vec![CLOSE, SCROLL, QUIT];
+            }
             return vec![CLOSE, QUIT];
         }
         self.global_bindings_without_overlay()
@@ -177,7 +213,7 @@ impl Model {
     /// The keys of every screen as they work on the step (under an open overlay, too).
     pub fn global_bindings_without_overlay(&self) -> Vec<Binding<Global>> {
         if !self.loaded {
-            return vec![QUIT];
+            return vec![HELP, QUIT];
         }
         let typing = self.is_typing();
         let esc = KeyEvent::from(KeyCode::Esc);
@@ -189,7 +225,7 @@ impl Model {
             table.push(GO_TO);
         }
         table.push(if typing { HELP_TYPING } else { HELP });
-        table.push(QUIT);
+        table.push(if typing { QUIT } else { QUIT_OR_Q });
         table
     }
 

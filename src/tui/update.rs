@@ -19,7 +19,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             let step = model.step;
             model.screens.get_mut(step).on_paste(&text);
         }
-        Msg::Resize(..) => {}
+        Msg::Resize(width, height) => model.size = (width, height),
         Msg::Tick(now) => model.now = now,
         Msg::Spin => model.ctl.spinner_frame = model.ctl.spinner_frame.wrapping_add(1),
         Msg::Worker(event) => on_worker(model, event),
@@ -47,8 +47,10 @@ fn on_key(model: &mut Model, key: KeyEvent) {
         return;
     }
     if model.overlay.is_some() {
-        if global == Some(Global::Close) {
-            model.overlay = None;
+        match global {
+            Some(Global::Close) => model.overlay = None,
+            Some(Global::Scroll) => scroll(model, key.code),
+            _ => {}
         }
         return;
     }
@@ -70,16 +72,17 @@ fn on_key(model: &mut Model, key: KeyEvent) {
         }
         return;
     }
+    if global == Some(Global::Help) {
+        open(model, Overlay::Help);
+        return;
+    }
     if !model.loaded {
         return;
     }
     match global {
-        Some(Global::Help) => {
-            model.overlay = Some(Overlay::Help);
-            return;
-        }
         Some(Global::Back) => {
             if let Some(previous) = model.step.previous() {
+                leave(model);
                 go_to(model, previous);
             }
             return;
@@ -89,14 +92,27 @@ fn on_key(model: &mut Model, key: KeyEvent) {
                 KeyCode::Char(c) => Step::numbered(c),
                 _ => None,
             };
-            if let Some(step) = named
-                && (step <= model.first_unfinished() || model.is_done(step))
-            {
-                go_to(model, step);
+            match named {
+                Some(step) if step == model.step => {}
+                Some(step) if step <= model.first_unfinished() || model.is_done(step) => {
+                    leave(model);
+                    go_to(model, step);
+                }
+                // Said, not silently ignored: which step comes first.
+                Some(step) => {
+                    let first = model.first_unfinished();
+                    model.ctl.info(format!(
+                        "{} comes after {}: finish that first (press {}).",
+                        step.title(),
+                        first.title(),
+                        first.number()
+                    ));
+                }
+                None => {}
             }
             return;
         }
-        Some(Global::Quit | Global::Close) | None => {}
+        Some(Global::Quit | Global::Close | Global::Scroll | Global::Help) | None => {}
     }
     if key.code == KeyCode::Enter && model.ctl.is_busy() {
         if model.ctl.busy.as_ref().is_some_and(|b| b.listing) {
@@ -112,9 +128,20 @@ fn on_key(model: &mut Model, key: KeyEvent) {
         return;
     }
     let step = model.step;
+    let said = model.ctl.status.clone();
     if let Some(nav) = model.with_screen(step, |screen, ctx| screen.on_key(key, ctx)) {
+        // A key that leaves the step takes the old step's message with it (unless the key
+        // itself just said something).
+        if matches!(nav, Nav::Next | Nav::Back) && model.ctl.status == said {
+            leave(model);
+        }
         navigate(model, step, nav);
     }
+}
+
+/// The status line belongs to the step it was said on.
+fn leave(model: &mut Model) {
+    model.ctl.status = None;
 }
 
 /// Carries out where `from`'s screen said to go.
@@ -131,8 +158,30 @@ fn navigate(model: &mut Model, from: Step, nav: Nav) {
                 go_to(model, previous);
             }
         }
-        Nav::Show(overlay) => model.overlay = Some(overlay),
+        Nav::Show(overlay) => open(model, overlay),
     }
+}
+
+/// Opens an overlay at its top.
+fn open(model: &mut Model, overlay: Overlay) {
+    model.overlay = Some(overlay);
+    model.scroll = 0;
+}
+
+/// ↑↓ a row, PgUp/PgDn a page, Home/End the ends, within what the overlay holds.
+fn scroll(model: &mut Model, code: KeyCode) {
+    let max = super::view::overlay_scroll_max(model);
+    let page = usize::from(model.size.1.saturating_sub(6)).max(1);
+    let at = model.scroll.min(max);
+    model.scroll = match code {
+        KeyCode::Down => at + 1,
+        KeyCode::Up => at.saturating_sub(1),
+        KeyCode::PageDown => at + page,
+        KeyCode::PageUp => at.saturating_sub(page),
+        KeyCode::Home => 0,
+        _ => max,
+    }
+    .min(max);
 }
 
 /// Moves to a step and starts what it needs (listing applications or users, say).
@@ -192,7 +241,7 @@ fn on_loaded(model: &mut Model, snapshot: &Snapshot) {
     } else if step != Step::first() {
         model
             .ctl
-            .info("Welcome back: this is where you left off. Esc goes back a step.");
+            .info("Welcome back: you left off here. Esc goes back a step.");
     }
     go_to(model, step);
 }

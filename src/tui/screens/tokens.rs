@@ -16,11 +16,12 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph};
 
 use crate::auth::acl::{Acl, AclChoice, Preset};
 use crate::auth::ttl::{Ttl, format_duration};
 use crate::auth::verify::{self, Verdict};
+use crate::clock::rfc3339;
 use crate::tui::effect::Effect;
 use crate::tui::keys::{Binding, Key, Priority, ch, code, ctrl};
 use crate::tui::protocol::{Command, Failure, Outcome, Snapshot, StoredUser, TokenView, UserRow};
@@ -28,6 +29,7 @@ use crate::tui::screen::{Ctl, Ctx, Load, Nav, Overlay, Screen, Shown, ViewCtx};
 use crate::tui::widgets::form::{field_line, place_cursor};
 use crate::tui::widgets::text_area::TextArea;
 use crate::tui::widgets::text_field::TextField;
+use crate::tui::widgets::wrap::{ellipsize, ellipsize_str, wrap_line};
 
 /// The TTL presets `t` cycles through, then "custom".
 pub const TTL_PRESETS: [u64; 4] = [15 * 60, 3600, 6 * 3600, 24 * 3600];
@@ -54,6 +56,8 @@ pub struct TokensScreen {
     pub rows: Vec<StoredUser>,
     pub cursor: usize,
     pub editor: Option<Editor>,
+    /// Display names the Users step knows (name, display name).
+    pub display_names: Vec<(String, String)>,
 }
 
 /// A token's state at `now`, as the table says it.
@@ -90,6 +94,8 @@ pub enum Action {
     Copy,
     Save,
     Show,
+    /// Enter: the token if there is one, else what makes one (never a silent mint).
+    Open,
     Inspect,
     CycleTtl,
     CustomTtl,
@@ -101,14 +107,16 @@ pub enum Action {
 }
 
 const ROWS: &[Binding<Action>] = &[
+    Binding::new(&[ch('g')], "g", Action::Mint, "generate", Priority::High)
+        .help("generate a token"),
     Binding::new(
-        &[ch('g'), code(KeyCode::Enter)],
-        "g",
-        Action::Mint,
-        "generate",
-        Priority::High,
+        &[code(KeyCode::Enter)],
+        "Enter",
+        Action::Open,
+        "view",
+        Priority::HelpOnly,
     )
-    .help("generate a token"),
+    .help("show the token (never makes one: g does)"),
     Binding::new(
         &[ch('r')],
         "r",
@@ -178,7 +186,14 @@ const ACL_EDITOR: &[Binding<Action>] = &[
     )
     .help("use this ACL for the next token (Enter is a new line)"),
     CANCEL,
-    EDIT,
+    Binding::new(
+        &[Key::Other],
+        "type",
+        Action::Edit,
+        "edit",
+        Priority::HelpOnly,
+    )
+    .help("edit the JSON (Ctrl-U clears the line)"),
 ];
 const SAVE_EDITOR: &[Binding<Action>] = &[
     Binding::new(
@@ -247,7 +262,7 @@ impl Screen for TokensScreen {
 
     fn act(&mut self, action: Action, key: KeyEvent, ctx: &mut Ctx) -> Nav {
         match action {
-            Action::Apply => self.apply(ctx.ctl),
+            Action::Apply => return self.apply(ctx.ctl),
             Action::Cancel => self.editor = None,
             Action::Edit => self.edit(key),
             _ => return self.row_action(action, ctx),
@@ -306,6 +321,10 @@ impl Screen for TokensScreen {
 impl TokensScreen {
     /// Adds users the Users step knows and the table does not (with default settings).
     fn sync(&mut self, users: &[UserRow]) {
+        self.display_names = users
+            .iter()
+            .filter_map(|u| Some((u.name.clone(), u.display_name.clone()?)))
+            .collect();
         for u in users {
             if !self.rows.iter().any(|r| r.name == u.name) {
                 self.rows.push(StoredUser {
@@ -318,6 +337,13 @@ impl TokensScreen {
             }
         }
         self.cursor = self.cursor.min(self.rows.len().saturating_sub(1));
+    }
+
+    fn display_name(&self, user: &str) -> Option<&str> {
+        self.display_names
+            .iter()
+            .find(|(n, _)| n == user)
+            .map(|(_, d)| d.as_str())
     }
 
     fn reset(&mut self) {
@@ -355,6 +381,11 @@ impl TokensScreen {
                 );
             }
             Action::Copy => match &row.token {
+                Some(t) if t.exp <= ctx.now => ctx.ctl.error(format!(
+                    "{}'s token has EXPIRED: a login with it fails. r makes a new one (v still \
+                     shows the old one).",
+                    row.name
+                )),
                 Some(t) => ctx.ctl.effects.push(Effect::Copy {
                     text: t.token.clone(),
                     otherwise: "v shows it",
@@ -370,7 +401,13 @@ impl TokensScreen {
                 }
                 None => ctx.ctl.info(no_token),
             },
-            Action::Show => match &row.token {
+            Action::Open if row.token.is_none() => ctx.ctl.info(format!(
+                "{} has no token yet: g generates one (valid {}, ACL {}).",
+                row.name,
+                row.ttl,
+                row.acl.label()
+            )),
+            Action::Show | Action::Open => match &row.token {
                 Some(t) => {
                     return Nav::Show(Overlay::Raw {
                         title: format!("{}'s token", row.name),
@@ -457,11 +494,13 @@ impl TokensScreen {
         }
     }
 
-    /// Enter (Ctrl-S for the ACL) in an open editor.
-    fn apply(&mut self, ctl: &mut Ctl) {
-        let user = self.selected().map(|r| r.name.clone()).unwrap_or_default();
+    /// Enter (Ctrl-S for the ACL) in an open editor; a refusal is said beside the editor and
+    /// in the status line.
+    fn apply(&mut self, ctl: &mut Ctl) -> Nav {
+        let row = self.selected().cloned();
+        let user = row.as_ref().map(|r| r.name.clone()).unwrap_or_default();
         let Some(editor) = &mut self.editor else {
-            return;
+            return Nav::Stay;
         };
         match editor {
             Editor::Ttl { field, error } => match Ttl::parse(field.value()) {
@@ -472,7 +511,10 @@ impl TokensScreen {
                     self.editor = None;
                     self.recipe_changed(ctl);
                 }
-                Err(e) => *error = Some(e.to_string()),
+                Err(e) => {
+                    ctl.error(format!("Custom TTL: {e}"));
+                    *error = Some(e.to_string());
+                }
             },
             Editor::Acl { area, error } => match Acl::from_json(&area.text()) {
                 Ok(acl) => {
@@ -482,12 +524,24 @@ impl TokensScreen {
                     self.editor = None;
                     self.recipe_changed(ctl);
                 }
-                Err(e) => *error = Some(e.to_string()),
+                Err(e) => {
+                    ctl.error(format!("Custom ACL: {e}"));
+                    *error = Some(e.to_string());
+                }
             },
             Editor::SavePath { field, error } => {
                 let path = field.value().trim();
                 if path.is_empty() {
                     *error = Some("type a file name".into());
+                } else if path == "-" {
+                    // `-` is "standard output" elsewhere; here that is the screen.
+                    self.editor = None;
+                    if let Some(t) = row.and_then(|r| r.token) {
+                        return Nav::Show(Overlay::Raw {
+                            title: format!("{user}'s token"),
+                            token: Shown(t.token),
+                        });
+                    }
                 } else {
                     let path = PathBuf::from(path);
                     ctl.send(
@@ -497,6 +551,7 @@ impl TokensScreen {
                 }
             }
         }
+        Nav::Stay
     }
 
     /// Any other key in an open editor edits it.
@@ -541,6 +596,20 @@ fn inspect_overlay(user: &str, token: &TokenView, now: u64) -> Overlay {
             lines.push("claims".to_owned());
             let pretty = serde_json::to_string_pretty(claims).unwrap_or_default();
             lines.extend(pretty.lines().map(|l| format!("  {l}")));
+            // The times as dates, not only seconds since 1970.
+            for (name, label) in [
+                ("iat", "issued "),
+                ("nbf", "not before"),
+                ("exp", "expires"),
+            ] {
+                if let Some(at) = claims.get(name).and_then(serde_json::Value::as_u64) {
+                    lines.push(format!(
+                        "{label:10}  {}  ({})",
+                        rfc3339(at),
+                        relative(at, now)
+                    ));
+                }
+            }
         }
         _ => lines.push("not a JWT".to_owned()),
     }
@@ -555,36 +624,57 @@ fn inspect_overlay(user: &str, token: &TokenView, now: u64) -> Overlay {
     }
 }
 
+/// `in 5h 12m` / `10m ago` / `now`.
+fn relative(at: u64, now: u64) -> String {
+    match at.cmp(&now) {
+        std::cmp::Ordering::Greater => format!("in {}", format_duration(at - now)),
+        std::cmp::Ordering::Less => format!("{} ago", format_duration(now - at)),
+        std::cmp::Ordering::Equal => "now".to_owned(),
+    }
+}
+
 fn view(s: &TokensScreen, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
     let theme = ctx.theme;
+    // The ACL editor takes all but the table's heading and the user's row.
     let editor_height = match &s.editor {
-        Some(Editor::Acl { .. }) => (area.height / 2).max(6),
-        Some(_) => 4,
+        Some(Editor::Acl { .. }) => area.height.saturating_sub(4).max(6),
+        Some(_) => 5,
         None => 0,
     };
     let [table_area, editor_area] =
-        Layout::vertical([Constraint::Min(3), Constraint::Length(editor_height)]).areas(area);
+        Layout::vertical([Constraint::Min(4), Constraint::Length(editor_height)]).areas(area);
+    // Rows above the chosen user scroll away when the table is short.
+    let room = usize::from(table_area.height.saturating_sub(3)).max(1);
+    let first = s.cursor.saturating_sub(room - 1);
+    let w = usize::from(table_area.width.saturating_sub(2));
+    let label = |row: &StoredUser| match s.display_name(&row.name) {
+        Some(d) => format!("{} ({d})", row.name),
+        None => row.name.clone(),
+    };
     let name_width = s
         .rows
         .iter()
-        .map(|r| r.name.chars().count())
+        .map(|r| label(r).chars().count())
         .max()
         .unwrap_or(4)
         .clamp(4, 24);
-    let mut lines = vec![Line::styled(
-        format!(
-            "  {:name_width$}  {:24} {:8} {}",
-            "USER", "TOKEN", "TTL", "ACL"
+    let mut lines = vec![ellipsize(
+        Line::styled(
+            format!(
+                "  {:name_width$}  {:24} {:8} {}",
+                "USER", "TOKEN", "TTL", "ACL"
+            ),
+            theme.dim(),
         ),
-        theme.dim(),
+        w,
     )];
     if s.rows.is_empty() {
-        lines.push(Line::styled(
-            "  no users yet: go back (Esc) and create one",
-            theme.dim(),
+        lines.extend(wrap_line(
+            &Line::styled("  no users yet: go back (Esc) and create one", theme.dim()),
+            w,
         ));
     }
-    for (i, row) in s.rows.iter().enumerate() {
+    for (i, row) in s.rows.iter().enumerate().skip(first) {
         let selected = i == s.cursor;
         let (state, state_style) = match token_state(row.token.as_ref(), ctx.now) {
             TokenState::None => ("none".to_owned(), theme.dim()),
@@ -595,67 +685,89 @@ fn view(s: &TokensScreen, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
             TokenState::Expired => ("EXPIRED (r regenerates)".to_owned(), theme.error()),
             TokenState::Invalid(_) => ("INVALID (r regenerates)".to_owned(), theme.error()),
         };
-        let name: String = row.name.chars().take(name_width).collect();
+        let name = ellipsize_str(&label(row), name_width);
         let marker = if selected { "›" } else { " " };
         let base = if selected {
             theme.selected()
         } else {
             theme.text()
         };
-        lines.push(Line::from(vec![
-            Span::styled(format!("{marker} {name:name_width$}  "), base),
-            Span::styled(
-                format!("{state:24} "),
-                if selected { base } else { state_style },
-            ),
-            Span::styled(
-                format!("{:8} {}", row.ttl.to_string(), row.acl.label()),
-                base,
-            ),
-        ]));
+        lines.push(ellipsize(
+            Line::from(vec![
+                Span::styled(format!("{marker} {name:name_width$}  "), base),
+                Span::styled(
+                    format!("{state:24} "),
+                    if selected { base } else { state_style },
+                ),
+                Span::styled(
+                    format!("{:8} {}", row.ttl.to_string(), row.acl.label()),
+                    base,
+                ),
+            ]),
+            w,
+        ));
     }
     if let Some(row) = s.rows.get(s.cursor).filter(|r| r.token.is_some()) {
         lines.push(Line::from(""));
-        lines.push(Line::styled(
-            format!(
-                "  {}'s token: c copies it, v shows it, s saves it, i shows its claims.",
-                row.name
+        lines.extend(wrap_line(
+            &Line::styled(
+                format!("  {}'s token: c copy, v view, s save, i claims", row.name),
+                theme.dim(),
             ),
-            theme.dim(),
+            w,
         ));
     }
     let title = ctx.app_name.map_or_else(
         || format!(" {} ", ctx.title),
         |name| format!(" {} · {name} ", ctx.title),
     );
+    let title = ellipsize_str(&title, w);
     frame.render_widget(
         Paragraph::new(lines).block(Block::bordered().title(title)),
         table_area,
     );
 
     let Some(editor) = &s.editor else { return };
+    let block_title = |t: &str| ellipsize_str(t, usize::from(editor_area.width.saturating_sub(2)));
+    let block = |t: &str| Block::bordered().title(block_title(t));
+    let inner = block("").inner(editor_area);
+    let iw = inner.width;
     let (title, body, error, cursor) = match editor {
         Editor::Ttl { field, error } => {
-            let (line, c) = field_line("TTL", field, true, true, None, theme);
+            let (rows, c) = field_line("TTL", field, true, true, None, theme, iw);
             (
                 " Custom TTL: 90s, 15m, 6h, 24h (30 s to 24 h) ",
-                vec![line],
+                rows,
                 error,
                 c.map(|c| (0usize, c)),
             )
         }
         Editor::SavePath { field, error } => {
-            let (line, c) = field_line("Save to file", field, true, true, None, theme);
+            let (rows, c) = field_line("Save to file", field, true, true, None, theme, iw);
             (
-                " Save the token (an existing file is never overwritten) ",
-                vec![line],
+                " Save the token (never over a file; - shows it) ",
+                rows,
                 error,
                 c.map(|c| (0, c)),
             )
         }
         Editor::Acl { area, error } => {
             let (row, col) = area.cursor();
-            let lines: Vec<Line> = area.lines().into_iter().map(Line::from).collect();
+            // Long lines are cut with `…` (the cursor's line scrolls to keep it in view).
+            let lines: Vec<Line> = area
+                .lines()
+                .into_iter()
+                .enumerate()
+                .map(|(i, l)| {
+                    if i == row {
+                        let skip = col.saturating_sub(usize::from(iw).saturating_sub(1));
+                        Line::from(l.chars().skip(skip).collect::<String>())
+                    } else {
+                        ellipsize(Line::from(l), usize::from(iw))
+                    }
+                })
+                .collect();
+            let col = col.min(usize::from(iw).saturating_sub(1));
             (
                 " Custom ACL (JSON) · Ctrl-S applies ",
                 lines,
@@ -664,15 +776,29 @@ fn view(s: &TokensScreen, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
             )
         }
     };
-    let mut body = body;
-    if let Some(error) = error {
-        body.push(Line::styled(format!("✗ {error}"), theme.error()));
+    // The error keeps the last rows; the text scrolls above it to keep the cursor in view.
+    let error_rows: Vec<Line> = error
+        .iter()
+        .flat_map(|e| {
+            wrap_line(
+                &Line::styled(format!("✗ {e}"), theme.error()),
+                usize::from(iw),
+            )
+        })
+        .collect();
+    let text_height = inner.height.saturating_sub(error_rows.len() as u16).max(1);
+    let skip = cursor
+        .map(|(row, _)| row.saturating_sub(usize::from(text_height) - 1))
+        .unwrap_or(0);
+    let mut shown: Vec<Line> = body
+        .into_iter()
+        .skip(skip)
+        .take(usize::from(text_height))
+        .collect();
+    while shown.len() < usize::from(text_height) && !error_rows.is_empty() {
+        shown.push(Line::from(""));
     }
-    let block = Block::bordered().title(title);
-    let inner = block.inner(editor_area);
-    frame.render_widget(
-        Paragraph::new(body).wrap(Wrap { trim: false }).block(block),
-        editor_area,
-    );
-    place_cursor(frame, inner, cursor);
+    shown.extend(error_rows);
+    frame.render_widget(Paragraph::new(shown).block(block(title)), editor_area);
+    place_cursor(frame, inner, cursor.map(|(row, c)| (row - skip, c)));
 }

@@ -20,8 +20,9 @@ use crate::onboard::users::NewUser;
 use crate::tui::keys::{Binding, Key, Priority, code, ctrl};
 use crate::tui::protocol::{Command, Failure, Outcome, Snapshot, StoredUser, UserRow};
 use crate::tui::screen::{Ctl, Ctx, Facts, Load, Nav, Screen, ViewCtx};
-use crate::tui::widgets::form::{field_line, place_cursor};
+use crate::tui::widgets::form::{field_line, place_cursor, scroll_to};
 use crate::tui::widgets::text_field::TextField;
+use crate::tui::widgets::wrap::{ellipsize, wrap_line};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Focus {
@@ -262,50 +263,59 @@ impl UsersScreen {
 
 fn view(s: &UsersScreen, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
     let theme = ctx.theme;
+    let block = ctx.block();
+    let inner = block.inner(area);
+    let width = inner.width;
+    let w = usize::from(width);
     let app = ctx
         .app_name
         .map_or_else(String::new, |name| format!(" of {name}"));
-    let mut lines = vec![
-        Line::from(format!(
+    let mut lines = wrap_line(
+        &Line::from(format!(
             "Users{app}: one per person who logs in with the SDK."
         )),
-        Line::from(""),
-    ];
+        w,
+    );
+    lines.push(Line::from(""));
     let mut cursor = None;
     let name_error = s.name_error.clone();
     for (label, field, focus, error) in [
         ("Name", &s.name, Focus::Name, name_error.as_deref()),
         ("Display name", &s.display, Focus::Display, None),
     ] {
-        let (line, column) = field_line(label, field, s.focus == focus, true, error, theme);
+        let (rows, column) = field_line(label, field, s.focus == focus, true, error, theme, width);
         if let Some(c) = column {
             cursor = Some((lines.len(), c));
         }
-        lines.push(line);
+        lines.extend(rows);
     }
     if let Some(offer) = &s.offer {
-        lines.push(Line::styled(
-            format!(
-                "  {} exists already ({}): Enter uses it",
-                offer.name,
-                offer.id.as_deref().unwrap_or("?")
+        lines.extend(wrap_line(
+            &Line::styled(
+                format!(
+                    "  {} exists already ({}): Enter uses it",
+                    offer.name,
+                    offer.id.as_deref().unwrap_or("?")
+                ),
+                theme.key(),
             ),
-            theme.key(),
+            w,
         ));
     }
     lines.push(Line::from(""));
-    let (line, column) = field_line(
+    let (rows, column) = field_line(
         "Filter",
         &s.filter,
         s.focus == Focus::Filter,
         true,
         None,
         theme,
+        width,
     );
     if let Some(c) = column {
         cursor = Some((lines.len(), c));
     }
-    lines.push(line);
+    lines.extend(rows);
     let needle = s.filter.value().to_lowercase();
     let users: Vec<&UserRow> = s
         .known()
@@ -322,28 +332,40 @@ fn view(s: &UsersScreen, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
     } else if users.is_empty() {
         lines.push(Line::styled("  no users yet", theme.dim()));
     }
-    let room = (area.height as usize)
-        .saturating_sub(lines.len() + 3)
+    let room = (inner.height as usize)
+        .saturating_sub(lines.len() + 1)
         .max(1);
-    for u in users.iter().take(room) {
+    let shown = if users.len() > room {
+        room.saturating_sub(1).max(1)
+    } else {
+        room
+    };
+    for u in users.iter().take(shown) {
         let display = u
             .display_name
             .as_deref()
             .map(|d| format!(" ({d})"))
             .unwrap_or_default();
-        lines.push(Line::from(vec![
-            Span::raw(format!("  • {}{display}", u.name)),
-            Span::styled(format!("  {}", u.id.as_deref().unwrap_or("")), theme.dim()),
-        ]));
-    }
-    if users.len() > room {
-        lines.push(Line::styled(
-            format!("  … and {} more (filter to find them)", users.len() - room),
-            theme.dim(),
+        lines.push(ellipsize(
+            Line::from(vec![
+                Span::raw(format!("  • {}{display}", u.name)),
+                Span::styled(format!("  {}", u.id.as_deref().unwrap_or("")), theme.dim()),
+            ]),
+            w,
         ));
     }
-    let block = ctx.block();
-    let inner = block.inner(area);
+    if users.len() > shown {
+        lines.push(ellipsize(
+            Line::styled(
+                format!("  … and {} more (filter to find them)", users.len() - shown),
+                theme.dim(),
+            ),
+            w,
+        ));
+    }
+    let skip = scroll_to(cursor.map(|(row, _)| row), lines.len(), inner.height);
+    let cursor = cursor.map(|(row, c)| (row - skip, c));
+    let lines: Vec<Line> = lines.into_iter().skip(skip).collect();
     frame.render_widget(Paragraph::new(lines).block(block), area);
     place_cursor(frame, inner, cursor);
 }
