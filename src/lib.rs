@@ -24,6 +24,10 @@ pub mod onboard;
 pub mod region;
 /// The embedded Vonage emulator (axum on 127.0.0.1).
 pub mod sandbox;
+/// `token serve`: fresh user JWTs over loopback HTTP (a front end over onboard, like cli and tui).
+pub mod serve;
+/// Connection serving shared by the sandbox and `token serve` (a leaf): timeouts, bounded bodies, graceful stop.
+pub mod serving;
 /// Files under the home directory.
 pub mod store;
 /// The interactive wizard.

@@ -6,6 +6,7 @@ pub mod applications;
 pub mod context;
 pub mod export;
 pub mod import;
+pub mod known_users;
 pub mod names;
 pub mod secret_place;
 pub mod stored;

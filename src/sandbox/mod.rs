@@ -16,7 +16,7 @@ mod state;
 mod users;
 mod validate;
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -142,7 +142,7 @@ pub async fn start(options: SandboxOptions) -> Result<RunningSandbox> {
     let addr = listener
         .local_addr()
         .map_err(|e| Error::Other(format!("the sandbox cannot read its own address: {e}")))?;
-    let url = format!("http://{}", reachable(addr));
+    let url = format!("http://{}", crate::serving::reachable(addr));
     let faults = Faults::new(options.faults);
     let router = routes::router(extract::Ctx {
         store: Arc::clone(&store),
@@ -161,19 +161,6 @@ pub async fn start(options: SandboxOptions) -> Result<RunningSandbox> {
     })
 }
 
-/// The address clients should use: a wildcard bind is reached through loopback.
-fn reachable(addr: SocketAddr) -> SocketAddr {
-    match addr.ip() {
-        IpAddr::V4(ip) if ip.is_unspecified() => {
-            SocketAddr::from((Ipv4Addr::LOCALHOST, addr.port()))
-        }
-        IpAddr::V6(ip) if ip.is_unspecified() => {
-            SocketAddr::from((Ipv6Addr::LOCALHOST, addr.port()))
-        }
-        _ => addr,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,21 +174,5 @@ mod tests {
             };
             assert!(matches!(start(options).await, Err(Error::Usage(_))));
         }
-    }
-
-    #[test]
-    fn wildcard_binds_are_reached_on_loopback() {
-        assert_eq!(
-            reachable("0.0.0.0:8080".parse().unwrap()).to_string(),
-            "127.0.0.1:8080"
-        );
-        assert_eq!(
-            reachable("[::]:80".parse().unwrap()).to_string(),
-            "[::1]:80"
-        );
-        assert_eq!(
-            reachable("127.0.0.2:1".parse().unwrap()).to_string(),
-            "127.0.0.2:1"
-        );
     }
 }

@@ -1,0 +1,162 @@
+//! Serving HTTP/1 connections for this program's servers (the sandbox, `token serve`): a
+//! header read timeout, bounded body reads, reaping, and a graceful stop.
+//!
+//! Connections are served with hyper directly (not `axum::serve`) so a request's service can
+//! return an error and have hyper close the socket without writing a response (the sandbox's
+//! dropped-connection fault).
+
+use std::future::Future;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, Response};
+use futures_util::StreamExt;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+/// How long a stop lets in-flight requests finish before cutting them off.
+const GRACE: Duration = Duration::from_secs(5);
+/// A client that opens a connection and sends no complete request head within this is cut
+/// off, so idle sockets cannot pile up.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Accepts connections until `shutdown` turns true (or its sender goes away), answering each
+/// request with `handler`; then lets open connections finish their current request, for at
+/// most [`GRACE`]. A handler's `Err` makes hyper drop that connection unanswered.
+pub async fn serve<H, F, E>(listener: TcpListener, handler: H, mut shutdown: watch::Receiver<bool>)
+where
+    H: Fn(Request<Incoming>) -> F + Clone + Send + Sync + 'static,
+    F: Future<Output = Result<Response<Body>, E>> + Send + 'static,
+    E: Into<Box<dyn std::error::Error + Send + Sync>> + 'static,
+{
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            () = stopped(&mut shutdown) => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _peer)) => {
+                    connections.spawn(connection(stream, handler.clone(), shutdown.clone()));
+                }
+                // Out of file descriptors and the like: back off instead of spinning.
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            },
+            // Reap finished connections so the set does not grow for the server's life.
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+    drop(listener);
+    let drained = tokio::time::timeout(GRACE, async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        connections.shutdown().await;
+    }
+}
+
+/// Resolves once shutdown is asked for (or nobody can ask any more). The borrow of the
+/// watched value ends here, so callers' futures stay `Send`.
+pub async fn stopped(shutdown: &mut watch::Receiver<bool>) {
+    let _ = shutdown.wait_for(|stop| *stop).await;
+}
+
+async fn connection<H, F, E>(stream: TcpStream, handler: H, mut shutdown: watch::Receiver<bool>)
+where
+    H: Fn(Request<Incoming>) -> F + Send + Sync + 'static,
+    F: Future<Output = Result<Response<Body>, E>> + Send + 'static,
+    E: Into<Box<dyn std::error::Error + Send + Sync>> + 'static,
+{
+    let _ = stream.set_nodelay(true);
+    let service = service_fn(handler);
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_TIMEOUT);
+    let conn = builder.serve_connection(TokioIo::new(stream), service);
+    let mut conn = std::pin::pin!(conn);
+    tokio::select! {
+        // Errors here are the client's (reset, bad request) or a deliberate drop: nothing
+        // to report, the connection is simply over.
+        _ = conn.as_mut() => {}
+        () = stopped(&mut shutdown) => {
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
+        }
+    }
+}
+
+/// Why a request's body could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyError {
+    /// It had not fully arrived within the time limit: answer 408 and close.
+    Late,
+    /// The connection broke while reading it: drop the connection.
+    Broken,
+}
+
+/// Reads the whole body first, at most one byte past `max` (so the router can tell "too
+/// large" and answer 413 in its own words), within `limit`.
+pub async fn read_body(
+    request: Request<Incoming>,
+    max: usize,
+    limit: Duration,
+) -> Result<Request<Body>, BodyError> {
+    let (parts, body) = request.into_parts();
+    let mut stream = Body::new(body).into_data_stream();
+    let mut bytes = Vec::new();
+    let read = tokio::time::timeout(limit, async {
+        while let Some(chunk) = stream.next().await {
+            bytes.extend_from_slice(&chunk?);
+            if bytes.len() > max {
+                break;
+            }
+        }
+        Ok::<(), axum::Error>(())
+    })
+    .await;
+    match read {
+        Ok(Ok(())) => Ok(Request::from_parts(parts, Body::from(bytes))),
+        Ok(Err(_)) => Err(BodyError::Broken),
+        Err(_) => Err(BodyError::Late),
+    }
+}
+
+/// The address clients should use: a wildcard bind is reached through loopback.
+pub fn reachable(addr: SocketAddr) -> SocketAddr {
+    match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => {
+            SocketAddr::from((Ipv4Addr::LOCALHOST, addr.port()))
+        }
+        IpAddr::V6(ip) if ip.is_unspecified() => {
+            SocketAddr::from((Ipv6Addr::LOCALHOST, addr.port()))
+        }
+        _ => addr,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcard_binds_are_reached_on_loopback() {
+        assert_eq!(
+            reachable("0.0.0.0:8080".parse().unwrap()).to_string(),
+            "127.0.0.1:8080"
+        );
+        assert_eq!(
+            reachable("[::]:80".parse().unwrap()).to_string(),
+            "[::1]:80"
+        );
+        assert_eq!(
+            reachable("127.0.0.2:1".parse().unwrap()).to_string(),
+            "127.0.0.2:1"
+        );
+    }
+}
