@@ -419,3 +419,89 @@ async fn a_damaged_app_json_is_named_and_left_untouched() {
     assert_eq!(std::fs::read_to_string(&record).unwrap(), "{\"id\": ");
     sandbox.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s_on_tokens_serves_fresh_tokens_counts_them_and_stops() {
+    let sandbox = sandbox::start(SandboxOptions::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let home = Home::at(dir.path().join("home"));
+    let mut shell = shell(&sandbox, &home, MemoryClipboard::default());
+    shell.settle(WAIT).await.unwrap();
+    // Account, create, Users, alice, Tokens.
+    for _ in 0..4 {
+        press(&mut shell, KeyCode::Enter).await;
+    }
+    type_text(&mut shell, "alice").await;
+    press(&mut shell, KeyCode::Enter).await;
+    press(&mut shell, KeyCode::Enter).await;
+    assert_eq!(shell.model.step, Step::Tokens, "{}", screen(&shell));
+
+    press(&mut shell, KeyCode::Char('S')).await;
+    let serve = shell
+        .model
+        .tokens
+        .serve
+        .clone()
+        .unwrap_or_else(|| panic!("not serving:\n{}", screen(&shell)));
+    let text = screen(&shell);
+    assert!(text.contains(&serve.url), "{text}");
+    assert!(text.contains(&serve.key.0), "the key is shown: {text}");
+    assert!(text.contains("0 tokens"), "{text}");
+    assert!(serve.url.starts_with("http://127.0.0.1:"), "{}", serve.url);
+
+    let http = reqwest::Client::new();
+    let answer = http
+        .get(format!("{}/token/alice", serve.url))
+        .bearer_auth(&serve.key.0)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let body: serde_json::Value = answer.json().await.unwrap();
+    // The token it served is one the sandbox accepts for alice.
+    let token = body["token"].as_str().unwrap();
+    let check = http
+        .get(format!("{}/v1/users/alice", sandbox.url()))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(check.status(), 200);
+    shell.next_event(WAIT).await.unwrap();
+    assert_eq!(shell.model.tokens.serve.as_ref().map(|s| s.served), Some(1));
+    assert!(
+        screen(&shell).contains("· 1 token "),
+        "{}",
+        screen(&shell)
+    );
+
+    press(&mut shell, KeyCode::Char('S')).await;
+    assert!(shell.model.tokens.serve.is_none());
+    assert!(
+        screen(&shell).contains("Stopped the token server after 1 token."),
+        "{}",
+        screen(&shell)
+    );
+    let port = serve.url.rsplit(':').next().unwrap().to_owned();
+    assert!(
+        tokio::net::TcpStream::connect(format!("127.0.0.1:{port}"))
+            .await
+            .is_err(),
+        "the server stopped"
+    );
+
+    // Leaving the wizard stops a server left running.
+    press(&mut shell, KeyCode::Char('S')).await;
+    let url = shell.model.tokens.serve.clone().unwrap().url;
+    let addr = url.trim_start_matches("http://").to_owned();
+    assert!(tokio::net::TcpStream::connect(&addr).await.is_ok());
+    drop(shell);
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while tokio::net::TcpStream::connect(&addr).await.is_ok() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "still serving after the wizard left"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

@@ -16,8 +16,8 @@ use vonage_onboard::ids::AppId;
 use vonage_onboard::tui::model::{Model, Overlay};
 use vonage_onboard::tui::msg::Msg;
 use vonage_onboard::tui::protocol::{
-    AccountSummary, AppSummary, CurrentApp, Failure, Hidden, Outcome, RequestId, Snapshot,
-    StoredUser, TokenView, UserRow, WorkerEvent,
+    AccountSummary, AppSummary, CurrentApp, Failure, Hidden, Outcome, RequestId, ServeInfo,
+    Snapshot, StoredUser, TokenView, UserRow, WorkerEvent,
 };
 use vonage_onboard::tui::theme::Theme;
 use vonage_onboard::tui::update::update;
@@ -364,6 +364,18 @@ fn states() -> Vec<(&'static str, Model)> {
     let mut inspect = at_tokens();
     update(&mut inspect, key(KeyCode::Char('i')));
     v.push(("tokens_inspect", inspect));
+    let mut serving = at_tokens();
+    update(&mut serving, key(KeyCode::Char('S')));
+    answer(
+        &mut serving,
+        Ok(Outcome::Serving(ServeInfo {
+            url: "http://127.0.0.1:41234".into(),
+            key: Hidden("access-key-of-this-run-0123456789".into()),
+            application_id: APP_ID.into(),
+            served: 2,
+        })),
+    );
+    v.push(("tokens_serving", serving));
     let mut help = at_tokens();
     update(&mut help, key(KeyCode::Char('?')));
     v.push(("help", help));

@@ -100,6 +100,17 @@ impl<B: Backend> Shell<B> {
         self.draw()
     }
 
+    /// Waits for the next worker event (a notice such as a token served, which no request
+    /// waits for) and applies it; for tests.
+    pub async fn next_event(&mut self, limit: Duration) -> Result<()> {
+        let event = tokio::time::timeout(limit, self.worker.events.recv())
+            .await
+            .map_err(|_| Error::Other("no worker event in time".into()))?
+            .ok_or_else(|| Error::Other("the worker stopped".into()))?;
+        self.dispatch(Msg::Worker(event));
+        self.draw()
+    }
+
     /// The loop: input, worker answers, the 1 Hz clock while a countdown shows, the spinner
     /// while busy, and SIGTERM / SIGHUP as a quit. Idle means asleep: nothing wakes it.
     pub async fn run<S>(mut self, mut events: S, clock: fn() -> u64) -> Result<Model>

@@ -17,6 +17,10 @@ use crate::region::Region;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RequestId(pub u64);
 
+/// The id of events that answer no request (a token the running server served): `update`
+/// takes them whatever is in flight. Requests count from 1.
+pub const NOTICE: RequestId = RequestId(0);
+
 /// Work for the worker: every network call, key generation and file write.
 #[derive(Debug, Clone)]
 pub enum Command {
@@ -46,6 +50,10 @@ pub enum Command {
         user: String,
         path: PathBuf,
     },
+    /// Starts `token serve` in the wizard's process, for the current application.
+    StartServe,
+    /// Stops it.
+    StopServe,
 }
 
 impl Command {
@@ -77,6 +85,8 @@ impl Command {
             Command::CreateUser(_) => "create-user",
             Command::Mint { .. } => "mint",
             Command::SaveToken { .. } => "save-token",
+            Command::StartServe => "start-serve",
+            Command::StopServe => "stop-serve",
         }
     }
 }
@@ -192,6 +202,24 @@ pub enum Outcome {
     Saved {
         path: PathBuf,
     },
+    /// The token server is listening.
+    Serving(ServeInfo),
+    /// The token server stopped, having served this many tokens.
+    ServeStopped {
+        served: u64,
+    },
+    /// Not an answer: the running token server served a token (sent without a request).
+    ServedCount(u64),
+}
+
+/// A running token server as the Tokens screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServeInfo {
+    pub url: String,
+    /// The run's access key: shown, since the app being built needs it (never logged).
+    pub key: Hidden,
+    pub application_id: String,
+    pub served: u64,
 }
 
 /// A failed command, ready to show: a sentence, and reasons per field where the API gave them.

@@ -9,7 +9,7 @@ use super::effect::Effect;
 use super::keys;
 use super::model::{Global, Model, Overlay, Step};
 use super::msg::Msg;
-use super::protocol::{Failure, Outcome, Snapshot, WorkerEvent};
+use super::protocol::{Failure, NOTICE, Outcome, Snapshot, WorkerEvent};
 use super::screen::{Load, Nav};
 
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
@@ -191,6 +191,15 @@ fn go_to(model: &mut Model, step: Step) {
 }
 
 fn on_worker(model: &mut Model, event: WorkerEvent) {
+    // A notice answers no request: every screen hears it, nothing in flight changes.
+    if event.id == NOTICE {
+        if let Ok(outcome) = &event.result {
+            for &step in Step::ALL {
+                model.with_screen(step, |screen, ctx| screen.on_answer(outcome, ctx));
+            }
+        }
+        return;
+    }
     // Only the request in flight counts; anything else was cancelled or superseded.
     if model.ctl.busy.as_ref().map(|b| b.id) != Some(event.id) {
         return;

@@ -24,7 +24,9 @@ use crate::auth::verify::{self, Verdict};
 use crate::clock::rfc3339;
 use crate::tui::effect::Effect;
 use crate::tui::keys::{Binding, Key, Priority, ch, code, ctrl};
-use crate::tui::protocol::{Command, Failure, Outcome, Snapshot, StoredUser, TokenView, UserRow};
+use crate::tui::protocol::{
+    Command, Failure, Outcome, ServeInfo, Snapshot, StoredUser, TokenView, UserRow,
+};
 use crate::tui::screen::{Ctl, Ctx, Load, Nav, Overlay, Screen, Shown, ViewCtx};
 use crate::tui::widgets::form::{field_line, place_cursor};
 use crate::tui::widgets::text_area::TextArea;
@@ -58,6 +60,8 @@ pub struct TokensScreen {
     pub editor: Option<Editor>,
     /// Display names the Users step knows (name, display name).
     pub display_names: Vec<(String, String)>,
+    /// `token serve` running in the wizard (`S`).
+    pub serve: Option<ServeInfo>,
 }
 
 /// A token's state at `now`, as the table says it.
@@ -100,6 +104,8 @@ pub enum Action {
     CycleTtl,
     CustomTtl,
     CycleAcl,
+    /// Starts or stops `token serve` in the wizard.
+    Serve,
     /// Applies the open editor (TTL, ACL, or the file name to save to).
     Apply,
     Cancel,
@@ -149,6 +155,8 @@ const ROWS: &[Binding<Action>] = &[
     .help("type a TTL (30s to 24h)"),
     Binding::new(&[ch('a')], "a", Action::CycleAcl, "ACL", Priority::Low)
         .help("ACL: the next preset; at all, edit JSON"),
+    Binding::new(&[ch('S')], "S", Action::Serve, "serve", Priority::Low)
+        .help("start or stop `token serve` here: fresh tokens over http://127.0.0.1 for your app"),
     Binding::new(
         &[code(KeyCode::Up), code(KeyCode::BackTab)],
         "↑",
@@ -282,10 +290,17 @@ impl Screen for TokensScreen {
 
     fn on_answer(&mut self, outcome: &Outcome, ctx: &mut Ctx) -> Nav {
         match outcome {
-            // Another application: its users, recipes and tokens as stored for it.
+            // Another application: its users, recipes and tokens as stored for it; a token
+            // server signing for the old one stops.
             Outcome::AppReady { users, .. } => {
                 self.reset();
                 self.rows = users.clone();
+                if self.serve.is_some() {
+                    ctx.ctl.send(
+                        "Stopping the token server (it signs for the old application)…",
+                        Command::StopServe,
+                    );
+                }
             }
             Outcome::Minted {
                 user,
@@ -296,6 +311,23 @@ impl Screen for TokensScreen {
                 ctx.ctl
                     .success(format!("New token for {user}, valid {ttl}: c copies it."));
                 self.minted(user, token.clone(), *ttl, acl.clone());
+            }
+            Outcome::Serving(info) => {
+                ctx.ctl
+                    .success("Serving fresh tokens for your app (address and key above).");
+                self.serve = Some(info.clone());
+            }
+            Outcome::ServeStopped { served } => {
+                ctx.ctl.info(format!(
+                    "Stopped the token server after {}.",
+                    tokens(*served)
+                ));
+                self.serve = None;
+            }
+            Outcome::ServedCount(count) => {
+                if let Some(serve) = &mut self.serve {
+                    serve.served = *count;
+                }
             }
             Outcome::Saved { path } => {
                 ctx.ctl
@@ -425,6 +457,16 @@ impl TokensScreen {
                 self.recipe_changed(ctx.ctl);
             }
             Action::CustomTtl => self.custom_ttl(),
+            Action::Serve => match &self.serve {
+                None => {
+                    ctx.ctl
+                        .send("Starting the token server…", Command::StartServe);
+                }
+                Some(_) => {
+                    ctx.ctl
+                        .send("Stopping the token server…", Command::StopServe);
+                }
+            },
             Action::CycleAcl => {
                 self.cycle_acl();
                 if self.editor.is_none() {
@@ -624,6 +666,28 @@ fn inspect_overlay(user: &str, token: &TokenView, now: u64) -> Overlay {
     }
 }
 
+/// The running token server: where, with which key, how much it served.
+fn serve_lines(serve: &ServeInfo) -> [String; 3] {
+    [
+        format!(
+            "  Serving {}/token/USER · {}",
+            serve.url,
+            tokens(serve.served)
+        ),
+        format!("  key {}", serve.key.0),
+        "  send Bearer KEY or ?key=KEY · S or quitting stops it".to_owned(),
+    ]
+}
+
+/// `1 token`, `3 tokens`.
+fn tokens(n: u64) -> String {
+    if n == 1 {
+        "1 token".to_owned()
+    } else {
+        format!("{n} tokens")
+    }
+}
+
 /// `in 5h 12m` / `10m ago` / `now`.
 fn relative(at: u64, now: u64) -> String {
     match at.cmp(&now) {
@@ -707,7 +771,13 @@ fn view(s: &TokensScreen, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
             w,
         ));
     }
-    if let Some(row) = s.rows.get(s.cursor).filter(|r| r.token.is_some()) {
+    if let Some(serve) = &s.serve {
+        // The server's address and key before anything else: the app being built needs them.
+        lines.push(Line::from(""));
+        for line in serve_lines(serve) {
+            lines.extend(wrap_line(&Line::styled(line, theme.accent()), w));
+        }
+    } else if let Some(row) = s.rows.get(s.cursor).filter(|r| r.token.is_some()) {
         lines.push(Line::from(""));
         lines.extend(wrap_line(
             &Line::styled(
