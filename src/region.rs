@@ -16,12 +16,24 @@ pub enum Region {
 pub const GLOBAL_BASE: &str = "https://api.nexmo.com";
 
 impl Region {
+    pub const ALL: [Region; 4] = [Region::Global, Region::Us, Region::Eu, Region::Ap];
+
     pub fn users_base(self) -> &'static str {
         match self {
             Region::Global => GLOBAL_BASE,
             Region::Us => "https://api-us.vonage.com",
             Region::Eu => "https://api-eu.vonage.com",
             Region::Ap => "https://api-ap.vonage.com",
+        }
+    }
+
+    /// Where the Client SDK's websocket connects in this region (the SDK's own default,
+    /// outside a region, is the US host).
+    pub fn websocket_base(self) -> &'static str {
+        match self {
+            Region::Global | Region::Us => "wss://ws-us.vonage.com",
+            Region::Eu => "wss://ws-eu.vonage.com",
+            Region::Ap => "wss://ws-ap.vonage.com",
         }
     }
 

@@ -78,7 +78,10 @@ where
     builder
         .timer(TokioTimer::new())
         .header_read_timeout(HEADER_TIMEOUT);
-    let conn = builder.serve_connection(TokioIo::new(stream), service);
+    // Upgrades: the sandbox's Client SDK session websocket (`/v2/rtc/`) is one.
+    let conn = builder
+        .serve_connection(TokioIo::new(stream), service)
+        .with_upgrades();
     let mut conn = std::pin::pin!(conn);
     tokio::select! {
         // Errors here are the client's (reset, bad request) or a deliberate drop: nothing

@@ -81,6 +81,7 @@ fn a_token_typed_in_a_wrong_position_is_not_echoed() {
     let token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0.c2lnbmF0dXJlc2VjcmV0";
     for line in [
         vec!["token", "inspect", "-", token],
+        vec!["token", "doctor", "-", token],
         vec!["token", "alice", token],
         vec!["token", "list", token],
     ] {
@@ -140,6 +141,11 @@ fn endless_inputs_are_refused_under_a_memory_limit_with_exit_2() {
         (
             "token on stdin",
             vec!["token", "inspect", "-"],
+            Some("/dev/zero"),
+        ),
+        (
+            "token on stdin (doctor)",
+            vec!["token", "doctor", "-"],
             Some("/dev/zero"),
         ),
         (
@@ -271,6 +277,9 @@ fn every_refusal_has_its_reason_on_stderr_and_never_a_panic() {
         (app(&["token", "inspect", "-"]), "a.b.c", 2),
         (app(&["token", "inspect"]), "not a token", 2),
         (app(&["token", "inspect", "-"]), "", 2),
+        (app(&["token", "doctor", "-"]), "", 2),
+        (app(&["token", "doctor"]), "not a token", 2),
+        (app(&["token", "doctor", "a.b.c"]), "", 2),
         (
             strs(&[
                 "--application-id",

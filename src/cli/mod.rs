@@ -10,6 +10,7 @@ mod parse_errors;
 mod sandbox;
 mod setup;
 mod token;
+mod token_doctor;
 mod user;
 mod values;
 mod wizard;

@@ -44,6 +44,13 @@ enum TokenAction {
     },
     /// Every user with a stored token: expiry and time left
     List,
+    /// Why a Client SDK login fails: the token's verdict, the application and its current key,
+    /// the user, the ACL, the server's clock and a real login, checked with the API; exit 0 when all pass
+    Doctor {
+        /// The token, or - (the default) to read it from stdin; a token given here is
+        /// visible to other users of this machine (ps), so prefer a pipe
+        token: Option<String>,
+    },
 }
 
 fn parse_ttl(text: &str) -> std::result::Result<Ttl, String> {
@@ -58,6 +65,7 @@ pub fn run(session: &Session, args: TokenArgs) -> Result<ExitCode> {
     match args.action {
         Some(TokenAction::Inspect { token }) => run_inspect(session, token),
         Some(TokenAction::List) => run_list(session),
+        Some(TokenAction::Doctor { token }) => super::token_doctor::run(session, token),
         None => run_mint(session, args),
     }
 }
@@ -142,7 +150,7 @@ fn run_mint(session: &Session, args: TokenArgs) -> Result<ExitCode> {
 /// The longest token read from stdin (a token with a large ACL is a few KiB).
 const MAX_TOKEN: usize = 64 * 1024;
 
-fn read_token_arg(arg: Option<String>) -> Result<String> {
+pub(super) fn read_token_arg(arg: Option<String>) -> Result<String> {
     match arg.as_deref() {
         Some(text) if text != "-" => Ok(text.to_owned()),
         _ => {

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod applications;
 pub mod context;
+pub mod doctor;
 pub mod export;
 pub mod import;
 pub mod known_users;

@@ -80,6 +80,8 @@ impl FromRequestParts<Ctx> for BasicAuth {
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub application_id: String,
+    /// The `sub` of a user token; `None` for an admin (backend) token.
+    pub subject: Option<String>,
 }
 
 impl FromRequestParts<Ctx> for Caller {
@@ -96,9 +98,96 @@ impl FromRequestParts<Ctx> for Caller {
     }
 }
 
-/// Verifies the bearer token of a Users API request with the one verifier (`auth::verify`)
-/// and checks it may reach `method path`. Every refusal is a 401 (or 403 for an ACL miss)
-/// in the Users style.
+/// Why a token was refused before any ACL was read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenRefusal {
+    Expired,
+    /// Anything else (malformed, forged, unknown application, wrong alg…): the failed check.
+    Invalid(String),
+}
+
+impl From<TokenRefusal> for ApiError {
+    fn from(refusal: TokenRefusal) -> Self {
+        match refusal {
+            TokenRefusal::Expired => ApiError::expired_token(),
+            TokenRefusal::Invalid(why) => ApiError::invalid_token(&why),
+        }
+    }
+}
+
+/// A token the one verifier found valid for an application of the sandbox.
+#[derive(Debug, Clone)]
+pub struct VerifiedToken {
+    pub application_id: String,
+    /// `sub`, for a user token.
+    pub subject: Option<String>,
+    /// Seconds until it expires.
+    pub expires_in: u64,
+    claims: Option<serde_json::Value>,
+}
+
+impl VerifiedToken {
+    /// Whether this token may reach `method path`: an admin token reaches everything, a user
+    /// token only what its ACL lists (no, or a malformed, ACL reaches nothing).
+    pub fn allows(&self, method: &str, path: &str) -> bool {
+        if self.subject.is_none() {
+            return true;
+        }
+        self.claims
+            .as_ref()
+            .and_then(|c| c.get("acl"))
+            .cloned()
+            .and_then(|acl| Acl::try_from(acl).ok())
+            .is_some_and(|acl| acl.allows(method, path))
+    }
+}
+
+/// Judges `token` with the one verifier (`auth::verify`) against the key of the application
+/// it names.
+pub fn verify_token(store: &Store, token: &str, now: u64) -> Result<VerifiedToken, TokenRefusal> {
+    let invalid = |why: &str| TokenRefusal::Invalid(why.to_owned());
+    // The key is the one of the application the token names, so read that name first,
+    // untrusted; the verifier then checks the signature with that application's key.
+    let named = verify::check(token, verify::Expected::default(), now);
+    let application_id = named
+        .application_id()
+        .ok_or_else(|| invalid("no application_id claim"))?
+        .to_owned();
+    let public_key = store
+        .read(|d| d.app(&application_id).map(|a| a.public_key.clone()))
+        .ok_or_else(|| invalid("unknown application"))?;
+    let key = PublicKey::from_pem(&public_key)
+        .map_err(|_| invalid("the application has no usable public key"))?;
+    let expected = verify::Expected {
+        key: Some(&key),
+        application_id: Some(&application_id),
+    };
+    let checked = verify::check(token, expected, now);
+    let expires_in = match &checked.verdict {
+        Verdict::Valid { expires_in } => *expires_in,
+        Verdict::Expired { .. } => return Err(TokenRefusal::Expired),
+        other => return Err(TokenRefusal::Invalid(other.describe())),
+    };
+    Ok(VerifiedToken {
+        application_id,
+        subject: checked.subject().map(str::to_owned),
+        expires_in,
+        claims: checked.claims,
+    })
+}
+
+/// The token of an `Authorization: Bearer` header.
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
+}
+
+/// Verifies the bearer token of a request with the one verifier and checks it may reach
+/// `method path`. Every refusal is a 401 (or 403 for an ACL miss) in the Users style.
 pub fn require_bearer(
     store: &Store,
     headers: &HeaderMap,
@@ -106,50 +195,16 @@ pub fn require_bearer(
     path: &str,
     now: u64,
 ) -> Result<Caller, ApiError> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim())
+    let token = bearer_token(headers)
         .ok_or_else(|| ApiError::invalid_token("no Authorization: Bearer header"))?;
-    // The key is the one of the application the token names, so read that name first,
-    // untrusted; the verifier then checks the signature with that application's key.
-    let named = verify::check(token, verify::Expected::default(), now);
-    let application_id = named
-        .application_id()
-        .ok_or_else(|| ApiError::invalid_token("no application_id claim"))?
-        .to_owned();
-    let public_key = store
-        .read(|d| d.app(&application_id).map(|a| a.public_key.clone()))
-        .ok_or_else(|| ApiError::invalid_token("unknown application"))?;
-    let key = PublicKey::from_pem(&public_key)
-        .map_err(|_| ApiError::invalid_token("the application has no usable public key"))?;
-    let expected = verify::Expected {
-        key: Some(&key),
-        application_id: Some(&application_id),
-    };
-    let checked = verify::check(token, expected, now);
-    match &checked.verdict {
-        Verdict::Valid { .. } => {}
-        Verdict::Expired { .. } => return Err(ApiError::expired_token()),
-        other => return Err(ApiError::invalid_token(&other.describe())),
+    let verified = verify_token(store, token, now)?;
+    if !verified.allows(method, path) {
+        return Err(ApiError::forbidden(method, path));
     }
-    // A token with `sub` is a user token; without, an admin (backend) token with full access.
-    if checked.subject().is_some() {
-        // A user token reaches only what its ACL lists; no (or a malformed) ACL reaches nothing.
-        let allowed = checked
-            .claims
-            .as_ref()
-            .and_then(|c| c.get("acl"))
-            .cloned()
-            .and_then(|acl| Acl::try_from(acl).ok())
-            .is_some_and(|acl| acl.allows(method, path));
-        if !allowed {
-            return Err(ApiError::forbidden(method, path));
-        }
-    }
-    Ok(Caller { application_id })
+    Ok(Caller {
+        application_id: verified.application_id,
+        subject: verified.subject,
+    })
 }
 
 #[cfg(test)]

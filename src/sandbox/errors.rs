@@ -182,6 +182,59 @@ impl ApiError {
         )
     }
 
+    /// `PUT /v0.2/sessions/{id}` for a session that is not open (logged out, expired, never).
+    pub fn session_not_found() -> Self {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            Style::Users,
+            "session:error:not-found",
+            "Not found.",
+            "Session does not exist (logged out or expired).",
+        )
+    }
+
+    pub fn conversation_not_found() -> Self {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            Style::Users,
+            "conversation:error:not-found",
+            "Not found.",
+            "Conversation does not exist, or you do not have access.",
+        )
+    }
+
+    pub fn member_not_found() -> Self {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            Style::Users,
+            "member:error:not-found",
+            "Not found.",
+            "Member does not exist, or you do not have access.",
+        )
+    }
+
+    /// An event sent into a conversation by someone who has not joined it.
+    pub fn not_a_member() -> Self {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            Style::Users,
+            "conversation:error:not-member",
+            "Forbidden.",
+            "Join the conversation before sending events to it.",
+        )
+    }
+
+    /// More conversations or members than the sandbox keeps.
+    pub fn too_many(what: &str, max: usize) -> Self {
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            Style::Users,
+            "http:error:too-many-request",
+            "Too many requests.",
+            format!("The sandbox keeps at most {max} {what}."),
+        )
+    }
+
     pub fn duplicate_user_name() -> Self {
         ApiError::new(
             StatusCode::CONFLICT,

@@ -10,19 +10,24 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use serde_json::{Map, Value};
 
+use super::conversations::Conversations;
 use super::errors::{ApiError, Style};
+use super::session::Sessions;
 use super::state::Store;
 
 /// Request bodies above this are refused with 413 (an application with every capability
 /// and a 4096-bit key is a few KiB).
 pub const MAX_BODY: usize = 64 * 1024;
 
-/// What every handler gets: the store and the sandbox's own base URL for absolute links.
+/// What every handler gets: the store, the sandbox's own base URL for absolute links, and
+/// the live (not persisted) Client SDK sessions and conversations.
 #[derive(Clone, Debug)]
 pub struct Ctx {
     pub store: Arc<Store>,
     /// `http://127.0.0.1:PORT`, no trailing slash.
     pub base_url: Arc<str>,
+    pub sessions: Arc<Sessions>,
+    pub conversations: Arc<Conversations>,
 }
 
 /// The `{id}` of `/v2/applications/{id}`; one axum cannot decode names no application (404).

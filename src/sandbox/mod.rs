@@ -6,12 +6,14 @@
 mod account;
 mod applications;
 mod auth;
+mod conversations;
 mod errors;
 mod extract;
 mod faults;
 mod paging;
 mod routes;
 mod server;
+mod session;
 mod state;
 mod users;
 mod validate;
@@ -41,7 +43,13 @@ pub struct SandboxOptions {
     pub credentials: Option<(String, SecretString)>,
     /// Fault rules active from the start; more can be added through [`RunningSandbox::faults`].
     pub faults: Vec<FaultRule>,
+    /// How many Client SDK session connections (and sessions) may be open at once; more
+    /// are refused.
+    pub max_sessions: usize,
 }
+
+/// The default [`SandboxOptions::max_sessions`].
+pub const MAX_SESSIONS: usize = 256;
 
 impl Default for SandboxOptions {
     fn default() -> Self {
@@ -50,6 +58,7 @@ impl Default for SandboxOptions {
             state_file: None,
             credentials: None,
             faults: Vec::new(),
+            max_sessions: MAX_SESSIONS,
         }
     }
 }
@@ -144,10 +153,18 @@ pub async fn start(options: SandboxOptions) -> Result<RunningSandbox> {
         .map_err(|e| Error::Other(format!("the sandbox cannot read its own address: {e}")))?;
     let url = format!("http://{}", crate::serving::reachable(addr));
     let faults = Faults::new(options.faults);
-    let router = routes::router(extract::Ctx {
-        store: Arc::clone(&store),
-        base_url: Arc::from(url.as_str()),
-    });
+    let max_sessions = options.max_sessions.max(1);
+    let (session_layer, sessions) = session::layer(Arc::clone(&store), max_sessions);
+    let router = routes::router(
+        extract::Ctx {
+            store: Arc::clone(&store),
+            base_url: Arc::from(url.as_str()),
+            sessions,
+            conversations: Arc::default(),
+        },
+        session_layer,
+        session::ConnectionLimit::new(max_sessions),
+    );
     let (shutdown, watch) = watch::channel(false);
     let task = tokio::spawn(server::serve(listener, router, faults.clone(), watch));
     Ok(RunningSandbox {

@@ -1,16 +1,18 @@
 //! The router: which path and method reach which handler, 404/405 in the path's error
-//! style, and the request body limit.
+//! style, the request body limit, and the Client SDK session's Socket.IO layer.
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, Uri};
-use axum::routing::get;
+use axum::routing::{get, post, put};
+use socketioxide::layer::SocketIoLayer;
 
 use super::errors::{ApiError, Style};
 use super::extract::{Ctx, MAX_BODY};
-use super::{account, applications, users};
+use super::session::{self, ConnectionLimit};
+use super::{account, applications, conversations, users};
 
-pub fn router(ctx: Ctx) -> Router {
+pub fn router(ctx: Ctx, sessions: SocketIoLayer, limit: ConnectionLimit) -> Router {
     let users_collection = || get(users::list).post(users::create).fallback(wrong_verb);
     let users_item = || {
         get(users::get)
@@ -35,7 +37,32 @@ pub fn router(ctx: Ctx) -> Router {
         .route("/v1/users", users_collection())
         .route("/v1/users/{id}", users_item())
         .route("/v0.3/users", users_collection())
+        .route("/v0.3/users/me", get(users::me).fallback(wrong_verb))
         .route("/v0.3/users/{id}", users_item())
+        .route(
+            "/v0.3/users/{id}/conversations",
+            get(conversations::of_user).fallback(wrong_verb),
+        )
+        .route(
+            "/v0.3/conversations",
+            post(conversations::create).fallback(wrong_verb),
+        )
+        .route(
+            "/v0.3/conversations/{id}/members",
+            post(conversations::join).fallback(wrong_verb),
+        )
+        .route(
+            "/v0.3/conversations/{id}/members/me",
+            get(conversations::member_me).fallback(wrong_verb),
+        )
+        .route(
+            "/v0.3/conversations/{id}/events",
+            post(conversations::event).fallback(wrong_verb),
+        )
+        .route(
+            "/v0.2/sessions/{id}",
+            put(session::rest::refresh).fallback(wrong_verb),
+        )
         .route(
             "/account/get-balance",
             get(account::balance).fallback(wrong_verb),
@@ -43,6 +70,12 @@ pub fn router(ctx: Ctx) -> Router {
         .fallback(no_route)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(ctx)
+        // Outermost first: the connection bound, then Socket.IO takes `/v2/rtc/`.
+        .layer(sessions)
+        .layer(axum::middleware::from_fn_with_state(
+            limit,
+            session::limit::guard,
+        ))
 }
 
 async fn no_route(uri: Uri) -> ApiError {

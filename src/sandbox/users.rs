@@ -229,6 +229,27 @@ pub async fn get(
         .ok_or_else(ApiError::user_not_found)
 }
 
+/// The user a user token speaks for (`sub`, a name or an id, in the token's application);
+/// an admin token, or a `sub` the application does not have, is refused.
+pub fn of_caller(ctx: &Ctx, caller: &Caller) -> Result<UserRecord, ApiError> {
+    let sub = caller
+        .subject
+        .as_deref()
+        .ok_or_else(|| ApiError::invalid_token("this call needs a user token, with sub"))?;
+    ctx.store
+        .read(|d| {
+            let app = d.app(&caller.application_id)?;
+            Some(app.users[app.user_index(sub)?].clone())
+        })
+        .ok_or_else(ApiError::user_not_found)
+}
+
+/// `GET /v0.3/users/me`: the user of the token, as the Client SDK's `getUser('me')` reads it.
+pub async fn me(State(ctx): State<Ctx>, caller: Caller) -> Result<Json<Value>, ApiError> {
+    let user = of_caller(&ctx, &caller)?;
+    Ok(Json(user_json(&user, &ctx.base_url, Version::V03)))
+}
+
 pub async fn update(
     State(ctx): State<Ctx>,
     caller: Caller,

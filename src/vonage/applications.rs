@@ -72,6 +72,13 @@ pub struct Keys {
     pub public_key: Option<String>,
 }
 
+/// An answer and the server's clock when it sent it (`Date`, Unix seconds), if it said.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dated<T> {
+    pub value: T,
+    pub server_time: Option<u64>,
+}
+
 /// One page of `GET /v2/applications`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ApplicationPage {
@@ -140,11 +147,20 @@ impl VonageClient {
     }
 
     pub async fn get_application(&self, id: &str) -> Result<Application, CallError> {
+        Ok(self.get_application_dated(id).await?.value)
+    }
+
+    /// `get_application`, with the server's clock read from the answer's `Date` header.
+    pub async fn get_application_dated(&self, id: &str) -> Result<Dated<Application>, CallError> {
         let url = self.applications_url(&format!("/{}", encode_segment(id)));
-        self.http
+        let answer = self
+            .http
             .call(Method::GET, &url, &[], self.basic()?, None)
-            .await?
-            .json()
+            .await?;
+        Ok(Dated {
+            value: answer.json()?,
+            server_time: answer.server_time,
+        })
     }
 
     /// `POST /v2/applications`: sent once, never retried by the transport.

@@ -139,6 +139,8 @@ impl Default for Timeouts {
 pub struct Answer {
     pub status: u16,
     pub body: Vec<u8>,
+    /// The server's clock (its `Date` header, Unix seconds), when it sent a readable one.
+    pub server_time: Option<u64>,
 }
 
 impl Answer {
@@ -229,6 +231,7 @@ impl Http {
                         return Ok(Answer {
                             status: 204,
                             body: Vec::new(),
+                            server_time: None,
                         });
                     }
                     return result;
@@ -279,11 +282,13 @@ impl Http {
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
+        let server_time = server_time(response.headers());
         let body = response.bytes().await.map_err(transport_error)?.to_vec();
         if status.is_success() {
             Ok(Answer {
                 status: status.as_u16(),
                 body,
+                server_time,
             })
         } else {
             Err(CallError::Api(Box::new(ApiError::from_body(
@@ -293,6 +298,16 @@ impl Http {
             ))))
         }
     }
+}
+
+/// The `Date` header as Unix seconds (any of the three HTTP date forms); `None` when absent
+/// or unreadable, which only means the server's clock is unknown.
+fn server_time(headers: &reqwest::header::HeaderMap) -> Option<u64> {
+    let text = headers.get(reqwest::header::DATE)?.to_str().ok()?;
+    let time = httpdate::parse_http_date(text.trim()).ok()?;
+    time.duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .map(|d| d.as_secs())
 }
 
 /// A redirect, not followed: where it pointed (without its query, which may hold anything).
@@ -349,6 +364,19 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_date_header_is_the_servers_clock() {
+        let mut headers = reqwest::header::HeaderMap::new();
+        assert_eq!(server_time(&headers), None);
+        headers.insert(
+            reqwest::header::DATE,
+            "Sun, 06 Nov 1994 08:49:37 GMT".parse().unwrap(),
+        );
+        assert_eq!(server_time(&headers), Some(784_111_777));
+        headers.insert(reqwest::header::DATE, "yesterday".parse().unwrap());
+        assert_eq!(server_time(&headers), None);
+    }
 
     #[test]
     fn backoff_is_jittered_within_half_to_one_and_a_half_and_capped() {

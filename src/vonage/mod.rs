@@ -7,13 +7,17 @@ mod applications;
 mod base;
 mod error;
 mod http;
+mod session;
 mod users;
 
 pub use account::Balance;
-pub use applications::{Application, ApplicationPage, MAX_PAGE_SIZE, NewApplication, Webhook};
+pub use applications::{
+    Application, ApplicationPage, Dated, MAX_PAGE_SIZE, NewApplication, Webhook,
+};
 pub use base::{BaseUrl, PlainHttp};
 pub use error::{ApiError, ClientError, FieldReason};
 pub use http::{ApiCredentials, CallError, RetryPolicy, Timeouts, TransportFailure};
+pub use session::LoginVerdict;
 pub use users::{AdminToken, NewUser, User};
 
 use crate::region::{GLOBAL_BASE, Region};
@@ -28,8 +32,12 @@ pub struct Endpoints {
     applications: String,
     users: String,
     account: String,
+    /// Where the Client SDK's websocket connects (`ws://` / `wss://`).
+    websocket: String,
     /// The plain `http://` base on another machine this client talks to, if allowed.
     insecure: Option<String>,
+    /// The region that picked the Users API host; `None` when an API base overrides it.
+    region: Option<Region>,
 }
 
 impl Endpoints {
@@ -49,20 +57,40 @@ impl Endpoints {
                 let base = BaseUrl::parse(base, plain_http)?;
                 let insecure = base.is_insecure().then(|| base.as_str().to_owned());
                 let base = base.into_string();
+                // One host for everything, the websocket included (the sandbox's case).
+                let websocket = match base.strip_prefix("https://") {
+                    Some(rest) => format!("wss://{rest}"),
+                    None => format!("ws://{}", base.trim_start_matches("http://")),
+                };
                 Ok(Endpoints {
                     applications: base.clone(),
                     users: base.clone(),
+                    websocket,
                     account: base,
                     insecure,
+                    region: None,
                 })
             }
             None => Ok(Endpoints {
                 applications: GLOBAL_BASE.to_owned(),
                 users: region.users_base().to_owned(),
+                websocket: region.websocket_base().to_owned(),
                 account: ACCOUNT_BASE.to_owned(),
                 insecure: None,
+                region: Some(region),
             }),
         }
+    }
+
+    /// The Users API base (the region's host, or the API base).
+    pub fn users_base(&self) -> &str {
+        &self.users
+    }
+
+    /// The region whose host the Users API calls go to; `None` with an API base, where
+    /// there is one host only.
+    pub fn region(&self) -> Option<Region> {
+        self.region
     }
 
     /// The plain `http://` base on another machine in use (allowed by `PlainHttp::Anywhere`):
@@ -113,6 +141,17 @@ impl VonageClient {
     pub fn credentials(&self) -> Option<&ApiCredentials> {
         self.credentials.as_ref()
     }
+
+    /// The same client with its Users API calls on another region's host (to find where a
+    /// user lives); `None` when an API base is set, since then there is no other host.
+    pub fn in_region(&self, region: Region) -> Option<VonageClient> {
+        self.endpoints.region?;
+        let mut other = self.clone();
+        other.endpoints.users = region.users_base().to_owned();
+        other.endpoints.websocket = region.websocket_base().to_owned();
+        other.endpoints.region = Some(region);
+        Some(other)
+    }
 }
 
 #[cfg(test)]
@@ -125,9 +164,26 @@ mod tests {
         let e = Endpoints::new(None, Region::Eu).unwrap();
         assert_eq!(e.users, "https://api-eu.vonage.com");
         assert_eq!(e.applications, "https://api.nexmo.com");
+        assert_eq!(e.websocket, "wss://ws-eu.vonage.com");
         let e = Endpoints::new(Some("http://127.0.0.1:9"), Region::Eu).unwrap();
         assert_eq!(e.users, "http://127.0.0.1:9");
+        assert_eq!(e.websocket, "ws://127.0.0.1:9");
+        let tls = Endpoints::new(Some("https://api.example.com/"), Region::Eu).unwrap();
+        assert_eq!(tls.websocket, "wss://api.example.com");
         assert_eq!(e.insecure_base(), None);
+        assert_eq!(e.region(), None);
+    }
+
+    #[test]
+    fn another_region_moves_only_the_users_host_and_needs_no_base_override() {
+        let real = VonageClient::new(Endpoints::new(None, Region::Eu).unwrap(), None).unwrap();
+        let us = real.in_region(Region::Us).unwrap();
+        assert_eq!(us.endpoints().users_base(), "https://api-us.vonage.com");
+        assert_eq!(us.endpoints().applications, real.endpoints().applications);
+        assert_eq!(us.endpoints().region(), Some(Region::Us));
+        let local = Endpoints::new(Some("http://127.0.0.1:9"), Region::Eu).unwrap();
+        let local = VonageClient::new(local, None).unwrap();
+        assert!(local.in_region(Region::Us).is_none());
     }
 
     #[test]

@@ -23,6 +23,42 @@ impl SandboxProcess {
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.stderr_log).unwrap_or_default()
     }
+
+    /// The binary with a clean environment: `home`, and this sandbox as the API base.
+    pub fn cmd(&self, home: &Path) -> assert_cmd::Command {
+        let mut c = assert_cmd::Command::cargo_bin("vonage-onboard").unwrap();
+        c.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("VONAGE_ONBOARD_HOME", home)
+            .env("VONAGE_API_BASE", &self.url);
+        c
+    }
+
+    /// A home as a developer leaves it after onboarding: `setup` with this sandbox's pair,
+    /// `app create NAME` (current, its key stored) and `user create` for each of `users`.
+    /// Returns the application's id.
+    pub fn onboard(&self, home: &Path, app: &str, users: &[&str]) -> String {
+        let run = |c: &mut assert_cmd::Command| -> serde_json::Value {
+            let out = super::run_ok(c);
+            serde_json::from_slice(&out.stdout).unwrap()
+        };
+        run(self
+            .cmd(home)
+            .args([
+                "--json",
+                "setup",
+                "--api-key",
+                &self.api_key,
+                "--secret-store",
+                "file",
+            ])
+            .env("VONAGE_API_SECRET", &self.api_secret));
+        let created = run(self.cmd(home).args(["--json", "app", "create", app]));
+        for user in users {
+            run(self.cmd(home).args(["--json", "user", "create", user]));
+        }
+        created["id"].as_str().unwrap().to_owned()
+    }
 }
 
 impl Drop for SandboxProcess {

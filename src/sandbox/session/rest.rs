@@ -1,0 +1,44 @@
+//! `PUT /v0.2/sessions/{id}` (the SDK's `refreshSession`): a valid token of the session's
+//! own user replaces its token, and so its expiry; any other answer leaves the old one.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Uri};
+use serde_json::{Value, json};
+
+use super::registry::SessionError;
+use crate::sandbox::auth::{bearer_token, verify_token};
+use crate::sandbox::errors::ApiError;
+use crate::sandbox::extract::Ctx;
+
+pub async fn refresh(
+    State(ctx): State<Ctx>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Json<Value>, ApiError> {
+    let token = bearer_token(&headers)
+        .ok_or_else(|| ApiError::invalid_token("no Authorization: Bearer header"))?;
+    let verified = verify_token(&ctx.store, token, crate::clock::unix_now())?;
+    if !verified.allows("PUT", uri.path()) {
+        return Err(ApiError::forbidden("PUT", uri.path()));
+    }
+    let sub = verified
+        .subject
+        .as_deref()
+        .ok_or_else(|| ApiError::invalid_token("a session needs a user token, with sub"))?;
+    let user_id = ctx
+        .store
+        .read(|d| {
+            let app = d.app(&verified.application_id)?;
+            Some(app.users[app.user_index(sub)?].id.clone())
+        })
+        .ok_or_else(|| ApiError::invalid_token("sub is not a user of the application"))?;
+    ctx.sessions
+        .refresh(&id, &verified.application_id, &user_id, verified.expires_in)
+        .map_err(|e| match e {
+            SessionError::OtherUser => ApiError::invalid_token("the session is another user's"),
+            SessionError::NotFound | SessionError::Full => ApiError::session_not_found(),
+        })?;
+    Ok(Json(json!({ "session_id": id })))
+}
