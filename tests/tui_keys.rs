@@ -214,6 +214,14 @@ fn states() -> Vec<(&'static str, Build)> {
         }),
     ));
     v.push((
+        "tokens_paste_editor",
+        Box::new(|| {
+            let mut m = at_tokens();
+            press(&mut m, KeyCode::Char('p'));
+            m
+        }),
+    ));
+    v.push((
         "help",
         Box::new(|| {
             let mut m = at_tokens();

@@ -27,6 +27,8 @@ pub enum Global {
     Close,
     /// Scrolls the overlay (↑↓, PgUp/PgDn, Home/End).
     Scroll,
+    /// Runs the doctor's checks on the inspected token.
+    Doctor,
 }
 
 const QUIT: Binding<Global> = Binding::new(
@@ -101,6 +103,10 @@ const SCROLL: Binding<Global> = Binding::new(
     Priority::High,
 )
 .help("scroll (PgUp/PgDn a page, Home/End the ends)");
+
+const DOCTOR: Binding<Global> =
+    Binding::new(&[ch('d')], "d", Global::Doctor, "doctor", Priority::High)
+        .help("run token doctor's checks on this token (asks Vonage)");
 
 /// The whole wizard.
 #[derive(Debug)]
@@ -201,11 +207,16 @@ impl Model {
     /// The keys of every screen that work now, in the footer's order. Consulted before the
     /// screen's table, so each holds only keys the screen does not bind at that moment.
     pub fn global_bindings(&self) -> Vec<Binding<Global>> {
-        if self.overlay.is_some() {
-            if super::view::overlay_scroll_max(self) > 0 {
-                return vec![CLOSE, SCROLL, QUIT];
+        if let Some(overlay) = &self.overlay {
+            let mut table = vec![CLOSE];
+            if matches!(overlay, Overlay::Inspect { .. }) {
+                table.push(DOCTOR);
             }
-            return vec![CLOSE, QUIT];
+            if super::view::overlay_scroll_max(self) > 0 {
+                table.push(SCROLL);
+            }
+            table.push(QUIT);
+            return table;
         }
         self.global_bindings_without_overlay()
     }

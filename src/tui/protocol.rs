@@ -50,6 +50,15 @@ pub enum Command {
         user: String,
         path: PathBuf,
     },
+    /// A pasted token through the shared verifier, its signature checked with the current
+    /// application's key when it is that application's.
+    Inspect {
+        token: Token,
+    },
+    /// `token doctor`'s checks on a token (the API, the user, the ACL, the clock, a login).
+    Doctor {
+        token: Token,
+    },
     /// Starts `token serve` in the wizard's process, for the current application.
     StartServe,
     /// Stops it.
@@ -63,7 +72,11 @@ impl Command {
     pub fn can_be_forgotten(&self) -> bool {
         matches!(
             self,
-            Command::ListApps | Command::ListUsers | Command::Verify { .. }
+            Command::ListApps
+                | Command::ListUsers
+                | Command::Verify { .. }
+                | Command::Inspect { .. }
+                | Command::Doctor { .. }
         )
     }
 
@@ -85,6 +98,8 @@ impl Command {
             Command::CreateUser(_) => "create-user",
             Command::Mint { .. } => "mint",
             Command::SaveToken { .. } => "save-token",
+            Command::Inspect { .. } => "inspect",
+            Command::Doctor { .. } => "doctor",
             Command::StartServe => "start-serve",
             Command::StopServe => "stop-serve",
         }
@@ -201,6 +216,16 @@ pub enum Outcome {
     },
     Saved {
         path: PathBuf,
+    },
+    /// A pasted token, inspected: the view's lines.
+    Inspected {
+        lines: Vec<String>,
+        token: Token,
+    },
+    /// The doctor's report: one line per check (and its fix), and whether all passed.
+    Doctored {
+        lines: Vec<String>,
+        passed: bool,
     },
     /// The token server is listening.
     Serving(ServeInfo),

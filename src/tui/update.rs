@@ -9,7 +9,7 @@ use super::effect::Effect;
 use super::keys;
 use super::model::{Global, Model, Overlay, Step};
 use super::msg::Msg;
-use super::protocol::{Failure, NOTICE, Outcome, Snapshot, WorkerEvent};
+use super::protocol::{Command, Failure, NOTICE, Outcome, Snapshot, WorkerEvent};
 use super::screen::{Load, Nav};
 
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
@@ -50,6 +50,7 @@ fn on_key(model: &mut Model, key: KeyEvent) {
         match global {
             Some(Global::Close) => model.overlay = None,
             Some(Global::Scroll) => scroll(model, key.code),
+            Some(Global::Doctor) => doctor(model),
             _ => {}
         }
         return;
@@ -112,7 +113,8 @@ fn on_key(model: &mut Model, key: KeyEvent) {
             }
             return;
         }
-        Some(Global::Quit | Global::Close | Global::Scroll | Global::Help) | None => {}
+        Some(Global::Quit | Global::Close | Global::Scroll | Global::Help | Global::Doctor)
+        | None => {}
     }
     if key.code == KeyCode::Enter && model.ctl.is_busy() {
         if model.ctl.busy.as_ref().is_some_and(|b| b.listing) {
@@ -162,6 +164,51 @@ fn navigate(model: &mut Model, from: Step, nav: Nav) {
     }
 }
 
+/// `d` in the inspect view: the doctor's checks, through the worker (they ask Vonage).
+fn doctor(model: &mut Model) {
+    let Some(Overlay::Inspect { token, .. }) = &model.overlay else {
+        return;
+    };
+    if model.ctl.is_busy() {
+        model
+            .ctl
+            .info("Still working on the last request (Esc closes this view).");
+        return;
+    }
+    let token = token.0.clone();
+    model.ctl.send(
+        "Running the doctor's checks with Vonage…",
+        Command::Doctor { token },
+    );
+}
+
+/// The doctor's report: under the inspected token when its view is still open (scrolled to
+/// it), and its outcome in the status line either way.
+fn doctored(model: &mut Model, report: &[String], passed: bool) {
+    if let Some(Overlay::Inspect { lines, .. }) = &mut model.overlay {
+        lines.push(String::new());
+        lines.push("token doctor:".to_owned());
+        lines.extend(report.iter().cloned());
+        model.scroll = usize::MAX;
+        model.scroll = super::view::overlay_scroll_max(model);
+    }
+    if passed {
+        model
+            .ctl
+            .success("The doctor's checks all pass: a Client SDK login with it works.");
+    } else {
+        let first = report.first().cloned().unwrap_or_default();
+        let problem = report
+            .iter()
+            .find(|l| l.starts_with('✗'))
+            .cloned()
+            .unwrap_or(first);
+        model
+            .ctl
+            .error(format!("Doctor: {}", problem.trim_start_matches("✗ ")));
+    }
+}
+
 /// Opens an overlay at its top.
 fn open(model: &mut Model, overlay: Overlay) {
     model.overlay = Some(overlay);
@@ -207,6 +254,7 @@ fn on_worker(model: &mut Model, event: WorkerEvent) {
     model.ctl.busy = None;
     match event.result {
         Ok(Outcome::Loaded(snapshot)) => on_loaded(model, &snapshot),
+        Ok(Outcome::Doctored { lines, passed }) => doctored(model, &lines, passed),
         Ok(outcome) => {
             // Every screen hears every answer; the first that moves decides where to.
             let mut nav = None;

@@ -161,7 +161,7 @@ pub fn overlay_text(model: &Model, theme: Theme, width: u16) -> (String, Vec<Lin
     let w = usize::from(width);
     let (title, lines) = match &model.overlay {
         Some(Overlay::Help) => (" Help · Esc closes ".to_owned(), help::lines(model, theme)),
-        Some(Overlay::Inspect { title, lines }) => (
+        Some(Overlay::Inspect { title, lines, .. }) => (
             format!(" {title} · Esc closes "),
             lines.iter().map(|l| Line::from(l.clone())).collect(),
         ),

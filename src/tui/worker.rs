@@ -13,12 +13,14 @@ use super::protocol::{
     AccountSummary, AppSummary, Command, CurrentApp, Failure, Hidden, NOTICE, Outcome, Request,
     ServeInfo, Snapshot, StoredUser, TokenView, UserRow, WorkerEvent,
 };
+use crate::auth::verify;
 use crate::clock::unix_now;
 use crate::error::{Error, ExitCode};
 use crate::onboard::account::{
     StoredSettings, resolve_credentials, resolve_endpoints, setup, verify,
 };
 use crate::onboard::context::AppContext;
+use crate::onboard::doctor::Doctor;
 use crate::onboard::tokens::{TokenRequest, mint_user_token, save_token};
 use crate::onboard::{applications, stored, users};
 use crate::region::Region;
@@ -291,6 +293,56 @@ impl Worker {
                 let app = self.app_context()?.id;
                 let path = save_token(self.home(), self.profile(), &app, &user, &path)?;
                 Ok(Outcome::Saved { path })
+            }
+            Command::Inspect { token } => {
+                let now = unix_now();
+                let opened = verify::check(token.expose(), verify::Expected::default(), now);
+                // The signature is checked where this home holds the token's application key.
+                let context = self.app_context().ok();
+                let signer = context
+                    .as_ref()
+                    .filter(|c| opened.application_id() == Some(c.id.as_str()))
+                    .map(|c| c.signer())
+                    .transpose()?;
+                let inspection = match &signer {
+                    Some(signer) => {
+                        let key = signer.key().public_key();
+                        verify::check(
+                            token.expose(),
+                            verify::Expected {
+                                key: Some(&key),
+                                application_id: Some(signer.application_id().as_str()),
+                            },
+                            now,
+                        )
+                    }
+                    None => {
+                        let mut opened = opened;
+                        opened.signature = verify::SignatureCheck::NotChecked(
+                            "it is not the current application's token".into(),
+                        );
+                        opened
+                    }
+                };
+                Ok(Outcome::Inspected {
+                    lines: crate::tui::inspect::lines(&inspection, now),
+                    token,
+                })
+            }
+            Command::Doctor { token } => {
+                let client = self.client()?;
+                let context = self.app_context().ok();
+                let doctor = Doctor {
+                    home: self.home(),
+                    profile: self.profile(),
+                    client: &client,
+                    context: context.as_ref(),
+                };
+                let report = doctor.diagnose(token.expose(), unix_now()).await;
+                Ok(Outcome::Doctored {
+                    lines: report.lines(),
+                    passed: report.passed(),
+                })
             }
             Command::StartServe => self.start_serve().await,
             Command::StopServe => {

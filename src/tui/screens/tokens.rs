@@ -21,7 +21,6 @@ use ratatui::widgets::{Block, Paragraph};
 use crate::auth::acl::{Acl, AclChoice, Preset};
 use crate::auth::ttl::{Ttl, format_duration};
 use crate::auth::verify::{self, Verdict};
-use crate::clock::rfc3339;
 use crate::tui::effect::Effect;
 use crate::tui::keys::{Binding, Key, Priority, ch, code, ctrl};
 use crate::tui::protocol::{
@@ -48,6 +47,11 @@ pub enum Editor {
         error: Option<String>,
     },
     SavePath {
+        field: TextField,
+        error: Option<String>,
+    },
+    /// A token from elsewhere, to inspect (masked: it is a credential).
+    Paste {
         field: TextField,
         error: Option<String>,
     },
@@ -106,6 +110,8 @@ pub enum Action {
     CycleAcl,
     /// Starts or stops `token serve` in the wizard.
     Serve,
+    /// Opens the field to paste any token into, to inspect it.
+    Paste,
     /// Applies the open editor (TTL, ACL, or the file name to save to).
     Apply,
     Cancel,
@@ -155,6 +161,7 @@ const ROWS: &[Binding<Action>] = &[
     .help("type a TTL (30s to 24h)"),
     Binding::new(&[ch('a')], "a", Action::CycleAcl, "ACL", Priority::Low)
         .help("ACL: the next preset; at all, edit JSON"),
+    PASTE,
     Binding::new(&[ch('S')], "S", Action::Serve, "serve", Priority::Low)
         .help("start or stop `token serve` here: fresh tokens over http://127.0.0.1 for your app"),
     Binding::new(
@@ -171,6 +178,21 @@ const ROWS: &[Binding<Action>] = &[
         "next user",
         Priority::HelpOnly,
     ),
+];
+const PASTE: Binding<Action> = Binding::new(&[ch('p')], "p", Action::Paste, "paste", Priority::Low)
+    .help("paste any token to inspect it (the verifier's verdict, its signature, the doctor)");
+const NO_ROWS: &[Binding<Action>] = &[PASTE];
+const PASTE_EDITOR: &[Binding<Action>] = &[
+    Binding::new(
+        &[code(KeyCode::Enter)],
+        "Enter",
+        Action::Apply,
+        "inspect",
+        Priority::High,
+    )
+    .help("inspect the pasted token"),
+    CANCEL,
+    EDIT,
 ];
 const TTL_EDITOR: &[Binding<Action>] = &[
     Binding::new(
@@ -263,13 +285,20 @@ impl Screen for TokensScreen {
             Some(Editor::Ttl { .. }) => TTL_EDITOR,
             Some(Editor::Acl { .. }) => ACL_EDITOR,
             Some(Editor::SavePath { .. }) => SAVE_EDITOR,
-            None if self.rows.is_empty() => &[],
+            Some(Editor::Paste { .. }) => PASTE_EDITOR,
+            None if self.rows.is_empty() => NO_ROWS,
             None => ROWS,
         }
     }
 
     fn act(&mut self, action: Action, key: KeyEvent, ctx: &mut Ctx) -> Nav {
         match action {
+            Action::Paste => {
+                self.editor = Some(Editor::Paste {
+                    field: TextField::masked(""),
+                    error: None,
+                })
+            }
             Action::Apply => return self.apply(ctx.ctl),
             Action::Cancel => self.editor = None,
             Action::Edit => self.edit(key),
@@ -280,9 +309,11 @@ impl Screen for TokensScreen {
 
     fn on_paste(&mut self, text: &str) {
         match &mut self.editor {
-            Some(Editor::Ttl { field, .. } | Editor::SavePath { field, .. }) => {
-                field.insert(text.trim())
-            }
+            Some(
+                Editor::Ttl { field, .. }
+                | Editor::SavePath { field, .. }
+                | Editor::Paste { field, .. },
+            ) => field.insert(text.trim()),
             Some(Editor::Acl { area, .. }) => area.insert(text),
             None => {}
         }
@@ -311,6 +342,13 @@ impl Screen for TokensScreen {
                 ctx.ctl
                     .success(format!("New token for {user}, valid {ttl}: c copies it."));
                 self.minted(user, token.clone(), *ttl, acl.clone());
+            }
+            Outcome::Inspected { lines, token } => {
+                return Nav::Show(Overlay::Inspect {
+                    title: "pasted token".into(),
+                    lines: lines.clone(),
+                    token: Shown(token.clone()),
+                });
             }
             Outcome::Serving(info) => {
                 ctx.ctl
@@ -473,7 +511,7 @@ impl TokensScreen {
                     self.recipe_changed(ctx.ctl);
                 }
             }
-            Action::Apply | Action::Cancel | Action::Edit => {}
+            Action::Apply | Action::Cancel | Action::Edit | Action::Paste => {}
         }
         Nav::Stay
     }
@@ -571,6 +609,16 @@ impl TokensScreen {
                     *error = Some(e.to_string());
                 }
             },
+            Editor::Paste { field, error } => {
+                let text = field.value().trim();
+                if text.is_empty() {
+                    *error = Some("paste a token (three parts with dots: eyJ…)".into());
+                } else {
+                    let token = crate::auth::jwt::Token::new(text.to_owned());
+                    self.editor = None;
+                    ctl.send("Checking the pasted token…", Command::Inspect { token });
+                }
+            }
             Editor::SavePath { field, error } => {
                 let path = field.value().trim();
                 if path.is_empty() {
@@ -599,7 +647,11 @@ impl TokensScreen {
     /// Any other key in an open editor edits it.
     fn edit(&mut self, key: KeyEvent) {
         match &mut self.editor {
-            Some(Editor::Ttl { field, error } | Editor::SavePath { field, error }) => {
+            Some(
+                Editor::Ttl { field, error }
+                | Editor::SavePath { field, error }
+                | Editor::Paste { field, error },
+            ) => {
                 field.handle_key(key);
                 *error = None;
             }
@@ -630,39 +682,11 @@ impl TokensScreen {
 }
 
 fn inspect_overlay(user: &str, token: &TokenView, now: u64) -> Overlay {
-    let mut lines = Vec::new();
     let inspection = verify::check(token.token.expose(), verify::Expected::default(), now);
-    match (&inspection.header, &inspection.claims) {
-        (Some(header), Some(claims)) => {
-            lines.push(format!("header  {header}"));
-            lines.push("claims".to_owned());
-            let pretty = serde_json::to_string_pretty(claims).unwrap_or_default();
-            lines.extend(pretty.lines().map(|l| format!("  {l}")));
-            // The times as dates, not only seconds since 1970.
-            for (name, label) in [
-                ("iat", "issued "),
-                ("nbf", "not before"),
-                ("exp", "expires"),
-            ] {
-                if let Some(at) = claims.get(name).and_then(serde_json::Value::as_u64) {
-                    lines.push(format!(
-                        "{label:10}  {}  ({})",
-                        rfc3339(at),
-                        relative(at, now)
-                    ));
-                }
-            }
-        }
-        _ => lines.push("not a JWT".to_owned()),
-    }
-    lines.push(String::new());
-    lines.push(match &inspection.verdict {
-        Verdict::Expired { since, .. } => format!("EXPIRED {} ago", format_duration(*since)),
-        other => other.describe(),
-    });
     Overlay::Inspect {
         title: format!("{user}'s token"),
-        lines,
+        lines: crate::tui::inspect::lines(&inspection, now),
+        token: Shown(token.token.clone()),
     }
 }
 
@@ -685,15 +709,6 @@ fn tokens(n: u64) -> String {
         "1 token".to_owned()
     } else {
         format!("{n} tokens")
-    }
-}
-
-/// `in 5h 12m` / `10m ago` / `now`.
-fn relative(at: u64, now: u64) -> String {
-    match at.cmp(&now) {
-        std::cmp::Ordering::Greater => format!("in {}", format_duration(at - now)),
-        std::cmp::Ordering::Less => format!("{} ago", format_duration(now - at)),
-        std::cmp::Ordering::Equal => "now".to_owned(),
     }
 }
 
@@ -810,6 +825,15 @@ fn view(s: &TokensScreen, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
                 rows,
                 error,
                 c.map(|c| (0usize, c)),
+            )
+        }
+        Editor::Paste { field, error } => {
+            let (rows, c) = field_line("Token", field, true, false, None, theme, iw);
+            (
+                " Paste a token to inspect (Ctrl-U clears) ",
+                rows,
+                error,
+                c.map(|c| (0, c)),
             )
         }
         Editor::SavePath { field, error } => {
