@@ -180,6 +180,27 @@ fn states() -> Vec<(&'static str, Build)> {
             m
         }),
     ));
+    for (name, confirm) in [("users_list", false), ("users_confirm_delete", true)] {
+        v.push((
+            name,
+            Box::new(move || {
+                let mut m = loaded(with_app());
+                let row = |name: &str| UserRow {
+                    id: Some(format!("USR-{name}")),
+                    name: name.into(),
+                    display_name: None,
+                };
+                answer(&mut m, Outcome::Users(vec![row("alice"), row("bob")]));
+                for _ in 0..3 {
+                    press(&mut m, KeyCode::Tab);
+                }
+                if confirm {
+                    press(&mut m, KeyCode::Char('d'));
+                }
+                m
+            }),
+        ));
+    }
     v.push((
         "tokens",
         Box::new(|| {

@@ -632,6 +632,17 @@ fn more_states() -> Vec<(&'static str, Model)> {
     update(&mut acl_end, key(KeyCode::Down));
     update(&mut acl_end, key(KeyCode::Char('a'))); // bob is at all: the editor, cursor at the end
     v.push(("tokens_acl_editor_end", acl_end));
+    let mut confirm = at_users(vec![row("alice"), row("bob")]);
+    for _ in 0..3 {
+        update(&mut confirm, key(KeyCode::Tab));
+    }
+    update(&mut confirm, key(KeyCode::Down));
+    update(&mut confirm, key(KeyCode::Char('d')));
+    v.push(("users_confirm_delete", confirm));
+    let mut paste = at_tokens();
+    update(&mut paste, key(KeyCode::Char('p')));
+    update(&mut paste, Msg::Paste("eyJhbGciOiJSUzI1NiJ9.".repeat(20)));
+    v.push(("tokens_paste", paste));
     let mut raw = at_tokens();
     update(&mut raw, key(KeyCode::Char('v')));
     v.push(("tokens_raw", raw));

@@ -712,3 +712,110 @@ fn a_step_not_reached_says_why_and_leaving_a_step_leaves_its_message() {
     update(&mut m, key(KeyCode::Char('q')));
     assert!(m.quit);
 }
+
+#[test]
+fn d_on_the_users_list_deletes_only_after_y_and_the_user_leaves_both_lists() {
+    let mut m = loaded(Snapshot {
+        api_key: Some("abcd1234".into()),
+        has_secret: true,
+        current_app: Some(app()),
+        users: vec![stored("alice", None), stored("bob", None)],
+        ..Snapshot::default()
+    });
+    // With users stored the wizard resumes at Tokens; the Users step lists them.
+    update(&mut m, key(KeyCode::Esc));
+    assert_eq!(m.step, Step::Users);
+    let id = in_flight(&m);
+    let row = |name: &str| UserRow {
+        id: Some(format!("USR-{name}")),
+        name: name.into(),
+        display_name: Some(format!("{name} (display)")),
+    };
+    answer(
+        &mut m,
+        id,
+        Ok(Outcome::Users(vec![row("alice"), row("bob")])),
+    );
+    for _ in 0..3 {
+        update(&mut m, key(KeyCode::Tab)); // name → display → filter → the list
+    }
+    assert!(!m.is_typing(), "the list takes keys, not text");
+    update(&mut m, key(KeyCode::Down));
+    assert!(
+        update(&mut m, key(KeyCode::Char('d'))).is_empty(),
+        "d only asks"
+    );
+    assert_eq!(
+        m.users.confirm.as_ref().map(|u| u.name.as_str()),
+        Some("bob")
+    );
+    assert!(update(&mut m, key(KeyCode::Char('n'))).is_empty());
+    assert!(m.users.confirm.is_none());
+    assert_eq!(m.ctl.status.clone().unwrap().text, "Kept bob.");
+    update(&mut m, key(KeyCode::Char('d')));
+    let (id, command) = sent(&update(&mut m, key(KeyCode::Char('y'))));
+    assert!(
+        matches!(&command, Command::DeleteUser { user } if user == "USR-bob"),
+        "{command:?}"
+    );
+    answer(&mut m, id, Ok(Outcome::UserDeleted(row("bob"))));
+    let names: Vec<&str> = m.users.known().iter().map(|u| u.name.as_str()).collect();
+    assert_eq!(names, ["alice"]);
+    assert!(m.tokens.rows.iter().all(|r| r.name != "bob"));
+    let status = m.ctl.status.clone().unwrap().text;
+    assert!(status.starts_with("Deleted bob at Vonage"), "{status}");
+    // Tokens shows the display names the Users step knows.
+    update(&mut m, key(KeyCode::Char('4')));
+    assert_eq!(m.step, Step::Tokens);
+    assert_eq!(
+        m.tokens.display_names,
+        [("alice".to_owned(), "alice (display)".to_owned())]
+    );
+}
+
+#[test]
+fn the_account_step_counts_an_application_created_after_it() {
+    let mut m = loaded(Snapshot::default());
+    typed(&mut m, "abcd1234");
+    update(&mut m, key(KeyCode::Tab));
+    typed(&mut m, "secret");
+    let (id, _) = sent(&update(&mut m, key(KeyCode::Enter)));
+    let summary = AccountSummary {
+        api_key: "abcd1234".into(),
+        applications: 0,
+        balance: None,
+        stored: None,
+    };
+    let effects = answer(&mut m, id, Ok(Outcome::Verified(summary)));
+    let (id, _) = sent(&effects);
+    answer(&mut m, id, Ok(Outcome::Apps(vec![])));
+    update(&mut m, key(KeyCode::Enter)); // create new
+    let (id, _) = sent(&update(&mut m, key(KeyCode::Enter)));
+    answer(
+        &mut m,
+        id,
+        Ok(Outcome::AppReady {
+            app: app(),
+            reconciled: false,
+            note: None,
+            users: vec![],
+        }),
+    );
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    update(&mut m, key(KeyCode::Char('1')));
+    assert_eq!(m.step, Step::Account);
+    terminal
+        .draw(|f| {
+            vonage_onboard::tui::view::view(&m, vonage_onboard::tui::theme::Theme::plain(), f)
+        })
+        .unwrap();
+    let screen: String = terminal
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(screen.contains("verified: 1 application"), "{screen}");
+    assert!(!screen.contains("application(s)"), "{screen}");
+}

@@ -88,22 +88,31 @@ const CLOSE: Binding<Global> = Binding::new(
     Priority::High,
 );
 
-const SCROLL: Binding<Global> = Binding::new(
+/// Scrolling an overlay: only the directions it can go are bound (so each key acts).
+const SCROLL_DOWN: Binding<Global> = Binding::new(
     &[
         code(KeyCode::Down),
-        code(KeyCode::Up),
         code(KeyCode::PageDown),
-        code(KeyCode::PageUp),
-        code(KeyCode::Home),
         code(KeyCode::End),
     ],
-    "↑↓",
+    "↓",
     Global::Scroll,
-    "scroll",
+    "more",
     Priority::High,
 )
-.help("scroll (PgUp/PgDn a page, Home/End the ends)");
-
+.help("scroll down (PgDn a page, End the end)");
+const SCROLL_UP: Binding<Global> = Binding::new(
+    &[
+        code(KeyCode::Up),
+        code(KeyCode::PageUp),
+        code(KeyCode::Home),
+    ],
+    "↑",
+    Global::Scroll,
+    "back up",
+    Priority::Normal,
+)
+.help("scroll up (PgUp a page, Home the top)");
 const DOCTOR: Binding<Global> =
     Binding::new(&[ch('d')], "d", Global::Doctor, "doctor", Priority::High)
         .help("run token doctor's checks on this token (asks Vonage)");
@@ -212,8 +221,12 @@ impl Model {
             if matches!(overlay, Overlay::Inspect { .. }) {
                 table.push(DOCTOR);
             }
-            if super::view::overlay_scroll_max(self) > 0 {
-                table.push(SCROLL);
+            let max = super::view::overlay_scroll_max(self);
+            if self.scroll < max {
+                table.push(SCROLL_DOWN);
+            }
+            if self.scroll.min(max) > 0 {
+                table.push(SCROLL_UP);
             }
             table.push(QUIT);
             return table;

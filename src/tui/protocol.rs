@@ -50,6 +50,14 @@ pub enum Command {
         user: String,
         path: PathBuf,
     },
+    /// Deletes a user at Vonage (by id, else name) and forgets its stored token.
+    DeleteUser {
+        user: String,
+    },
+    /// Writes `export env`'s `.env` (no secret) into `dir`, never over a file.
+    ExportEnv {
+        dir: PathBuf,
+    },
     /// A pasted token through the shared verifier, its signature checked with the current
     /// application's key when it is that application's.
     Inspect {
@@ -98,6 +106,8 @@ impl Command {
             Command::CreateUser(_) => "create-user",
             Command::Mint { .. } => "mint",
             Command::SaveToken { .. } => "save-token",
+            Command::DeleteUser { .. } => "delete-user",
+            Command::ExportEnv { .. } => "export-env",
             Command::Inspect { .. } => "inspect",
             Command::Doctor { .. } => "doctor",
             Command::StartServe => "start-serve",
@@ -216,6 +226,13 @@ pub enum Outcome {
     },
     Saved {
         path: PathBuf,
+    },
+    /// A user is gone (at Vonage and from the stored state).
+    UserDeleted(UserRow),
+    /// The `.env` was written with these variables (names only).
+    Exported {
+        path: PathBuf,
+        variables: Vec<&'static str>,
     },
     /// A pasted token, inspected: the view's lines.
     Inspected {

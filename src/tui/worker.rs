@@ -294,6 +294,27 @@ impl Worker {
                 let path = save_token(self.home(), self.profile(), &app, &user, &path)?;
                 Ok(Outcome::Saved { path })
             }
+            Command::DeleteUser { user } => {
+                let client = self.client()?;
+                let signer = self.signer()?;
+                let gone =
+                    users::delete(self.home(), self.profile(), &client, &signer, &user).await?;
+                Ok(Outcome::UserDeleted(row_of(gone)))
+            }
+            Command::ExportEnv { dir } => {
+                let context = self.app_context().ok();
+                let written = crate::onboard::export::export_env(
+                    self.home(),
+                    self.profile(),
+                    context.as_ref(),
+                    &dir.join(".env"),
+                    false,
+                )?;
+                Ok(Outcome::Exported {
+                    path: written.path,
+                    variables: written.variables,
+                })
+            }
             Command::Inspect { token } => {
                 let now = unix_now();
                 let opened = verify::check(token.expose(), verify::Expected::default(), now);

@@ -112,6 +112,8 @@ pub enum Action {
     Serve,
     /// Opens the field to paste any token into, to inspect it.
     Paste,
+    /// Writes `export env`'s `.env` into the current directory.
+    ExportEnv,
     /// Applies the open editor (TTL, ACL, or the file name to save to).
     Apply,
     Cancel,
@@ -162,6 +164,7 @@ const ROWS: &[Binding<Action>] = &[
     Binding::new(&[ch('a')], "a", Action::CycleAcl, "ACL", Priority::Low)
         .help("ACL: the next preset; at all, edit JSON"),
     PASTE,
+    EXPORT,
     Binding::new(&[ch('S')], "S", Action::Serve, "serve", Priority::Low)
         .help("start or stop `token serve` here: fresh tokens over http://127.0.0.1 for your app"),
     Binding::new(
@@ -181,7 +184,10 @@ const ROWS: &[Binding<Action>] = &[
 ];
 const PASTE: Binding<Action> = Binding::new(&[ch('p')], "p", Action::Paste, "paste", Priority::Low)
     .help("paste any token to inspect it (the verifier's verdict, its signature, the doctor)");
-const NO_ROWS: &[Binding<Action>] = &[PASTE];
+const EXPORT: Binding<Action> =
+    Binding::new(&[ch('e')], "e", Action::ExportEnv, ".env", Priority::Low)
+        .help("write ./.env as `export env` does (key, application, key path; never over a file)");
+const NO_ROWS: &[Binding<Action>] = &[PASTE, EXPORT];
 const PASTE_EDITOR: &[Binding<Action>] = &[
     Binding::new(
         &[code(KeyCode::Enter)],
@@ -293,6 +299,14 @@ impl Screen for TokensScreen {
 
     fn act(&mut self, action: Action, key: KeyEvent, ctx: &mut Ctx) -> Nav {
         match action {
+            Action::ExportEnv => {
+                ctx.ctl.send(
+                    "Writing ./.env…",
+                    Command::ExportEnv {
+                        dir: PathBuf::from("."),
+                    },
+                );
+            }
             Action::Paste => {
                 self.editor = Some(Editor::Paste {
                     field: TextField::masked(""),
@@ -342,6 +356,17 @@ impl Screen for TokensScreen {
                 ctx.ctl
                     .success(format!("New token for {user}, valid {ttl}: c copies it."));
                 self.minted(user, token.clone(), *ttl, acl.clone());
+            }
+            Outcome::Exported { path, variables } => {
+                ctx.ctl.success(format!(
+                    "Wrote {} (0600): {}. No API secret in it (export env --with-secret adds it).",
+                    path.display(),
+                    variables.join(", ")
+                ));
+            }
+            Outcome::UserDeleted(user) => {
+                self.rows.retain(|r| r.name != user.name);
+                self.cursor = self.cursor.min(self.rows.len().saturating_sub(1));
             }
             Outcome::Inspected { lines, token } => {
                 return Nav::Show(Overlay::Inspect {
@@ -511,7 +536,7 @@ impl TokensScreen {
                     self.recipe_changed(ctx.ctl);
                 }
             }
-            Action::Apply | Action::Cancel | Action::Edit | Action::Paste => {}
+            Action::Apply | Action::Cancel | Action::Edit | Action::Paste | Action::ExportEnv => {}
         }
         Nav::Stay
     }
