@@ -18,28 +18,35 @@ pub fn wrap_line(line: &Line<'static>, width: usize) -> Vec<Line<'static>> {
             s.content.chars().map(move |c| (c, style))
         })
         .collect();
+    // Rows after the first keep the first row's indent (when it leaves room for text).
+    let indent: Vec<(char, Style)> = chars
+        .iter()
+        .take_while(|(c, _)| *c == ' ')
+        .copied()
+        .collect();
+    let indent = if indent.len() * 2 < width {
+        indent
+    } else {
+        Vec::new()
+    };
     let mut rows: Vec<Vec<(char, Style)>> = Vec::new();
-    let mut rest: &[(char, Style)] = &chars;
+    let mut rest: Vec<(char, Style)> = chars.clone();
     while rest.len() > width {
         // Break at the last space after a word that keeps the row within the width (not in
         // the indent), else mid-word.
-        let indent = rest.iter().take_while(|(c, _)| *c == ' ').count();
+        let lead = rest.iter().take_while(|(c, _)| *c == ' ').count();
         let cut = rest[..=width]
             .iter()
             .rposition(|(c, _)| *c == ' ')
-            .filter(|at| *at > indent);
-        match cut {
-            Some(at) => {
-                rows.push(rest[..at].to_vec());
-                rest = &rest[at + 1..];
-            }
-            None => {
-                rows.push(rest[..width].to_vec());
-                rest = &rest[width..];
-            }
-        }
+            .filter(|at| *at > lead);
+        let (row, next) = match cut {
+            Some(at) => (rest[..at].to_vec(), rest[at + 1..].to_vec()),
+            None => (rest[..width].to_vec(), rest[width..].to_vec()),
+        };
+        rows.push(row);
+        rest = indent.iter().copied().chain(next).collect();
     }
-    rows.push(rest.to_vec());
+    rows.push(rest);
     rows.into_iter().map(|row| line_of(&row)).collect()
 }
 
@@ -114,7 +121,8 @@ mod tests {
         assert_eq!(wrap("", 4), [""]);
         assert_eq!(wrap("exactly", 8), ["exactly"]);
         assert_eq!(wrap("exactly", 7), ["exactl", "y"]);
-        assert_eq!(wrap("  /a/long/path", 8), ["  /a/lo", "ng/path"]);
+        assert_eq!(wrap("  /a/long/path", 8), ["  /a/lo", "  ng/pa", "  th"]);
+        assert_eq!(wrap("  one two three", 10), ["  one two", "  three"]);
     }
 
     #[test]
