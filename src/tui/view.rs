@@ -160,7 +160,12 @@ pub fn view(model: &Model, theme: Theme, frame: &mut Frame) {
 pub fn overlay_text(model: &Model, theme: Theme, width: u16) -> (String, Vec<Line<'static>>) {
     let w = usize::from(width);
     let (title, lines) = match &model.overlay {
-        Some(Overlay::Help) => (" Help · Esc closes ".to_owned(), help::lines(model, theme)),
+        Some(Overlay::Help) => {
+            return (
+                " Help · Esc closes ".to_owned(),
+                help::rows(model, theme, w),
+            );
+        }
         Some(Overlay::Inspect { title, lines, .. }) => (
             format!(" {title} · Esc closes "),
             lines.iter().map(|l| Line::from(l.clone())).collect(),

@@ -817,6 +817,19 @@ fn view(s: &TokensScreen, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
         for line in serve_lines(serve) {
             lines.extend(wrap_line(&Line::styled(line, theme.accent()), w));
         }
+    } else if let Some(row) = s.rows.get(s.cursor).filter(|r| r.token.is_none()) {
+        lines.push(Line::from(""));
+        lines.extend(wrap_line(
+            &Line::styled(
+                format!(
+                    "  g generates {}'s token. ? lists every key: S serves tokens to your app, \
+                     p inspects a pasted one, e writes a .env.",
+                    row.name
+                ),
+                theme.dim(),
+            ),
+            w,
+        ));
     } else if let Some(row) = s.rows.get(s.cursor).filter(|r| r.token.is_some()) {
         lines.push(Line::from(""));
         lines.extend(wrap_line(

@@ -472,7 +472,7 @@ fn view(s: &UsersScreen, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
         lines.push(Line::styled("  no users yet", theme.dim()));
     }
     let room = (inner.height as usize)
-        .saturating_sub(lines.len() + 1)
+        .saturating_sub(lines.len() + 2)
         .max(1);
     let shown = if users.len() > room {
         room.saturating_sub(1).max(1)
@@ -515,6 +515,12 @@ fn view(s: &UsersScreen, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
                 theme.dim(),
             ),
             w,
+        ));
+    }
+    if !listing && !users.is_empty() && s.listed.is_some() {
+        lines.push(Line::styled(
+            "  (Tab to the list: ↑↓ choose, d deletes)",
+            theme.dim(),
         ));
     }
     let skip = scroll_to(cursor.map(|(row, _)| row), lines.len(), inner.height);

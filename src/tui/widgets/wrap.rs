@@ -9,6 +9,12 @@ use ratatui::text::{Line, Span};
 /// column stays free, so a word never touches a border (a row that does was cut, and shows
 /// `…`). An empty line stays one empty row.
 pub fn wrap_line(line: &Line<'static>, width: usize) -> Vec<Line<'static>> {
+    wrap_hanging(line, width, None)
+}
+
+/// As `wrap_line`, with the rows after the first indented by `hang` columns (a key list's
+/// sentence column) instead of the first row's own indent.
+pub fn wrap_hanging(line: &Line<'static>, width: usize, hang: Option<usize>) -> Vec<Line<'static>> {
     let width = width.saturating_sub(1).max(1);
     let chars: Vec<(char, Style)> = line
         .spans
@@ -19,11 +25,14 @@ pub fn wrap_line(line: &Line<'static>, width: usize) -> Vec<Line<'static>> {
         })
         .collect();
     // Rows after the first keep the first row's indent (when it leaves room for text).
-    let indent: Vec<(char, Style)> = chars
-        .iter()
-        .take_while(|(c, _)| *c == ' ')
-        .copied()
-        .collect();
+    let indent: Vec<(char, Style)> = match hang {
+        Some(n) => vec![(' ', Style::default()); n],
+        None => chars
+            .iter()
+            .take_while(|(c, _)| *c == ' ')
+            .copied()
+            .collect(),
+    };
     let indent = if indent.len() * 2 < width {
         indent
     } else {
