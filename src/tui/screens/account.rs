@@ -480,8 +480,7 @@ fn view(s: &AccountScreen, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
                 prose(
                     &mut lines,
                     Line::styled(
-                        "  This is the embedded sandbox: its key and secret are filled in. \
-                         Press Enter.",
+                        "  Sandbox key and secret filled in: Enter verifies them.",
                         theme.dim(),
                     ),
                 );
