@@ -185,13 +185,6 @@ fn doctor(model: &mut Model) {
 /// The doctor's report: under the inspected token when its view is still open (scrolled to
 /// it), and its outcome in the status line either way.
 fn doctored(model: &mut Model, report: &[String], passed: bool) {
-    if let Some(Overlay::Inspect { lines, .. }) = &mut model.overlay {
-        lines.push(String::new());
-        lines.push("token doctor:".to_owned());
-        lines.extend(report.iter().cloned());
-        model.scroll = usize::MAX;
-        model.scroll = super::view::overlay_scroll_max(model);
-    }
     if passed {
         model
             .ctl
@@ -206,6 +199,13 @@ fn doctored(model: &mut Model, report: &[String], passed: bool) {
         model
             .ctl
             .error(format!("Doctor: {}", problem.trim_start_matches("✗ ")));
+    }
+    // After the status line is set: its height decides how far the view scrolls.
+    if let Some(Overlay::Inspect { lines, .. }) = &mut model.overlay {
+        lines.push(String::new());
+        lines.push("token doctor:".to_owned());
+        lines.extend(report.iter().cloned());
+        model.scroll = super::view::overlay_scroll_max(model);
     }
 }
 

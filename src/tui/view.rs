@@ -22,7 +22,7 @@ use super::screen::ViewCtx;
 use super::theme::Theme;
 use super::widgets::SPINNER;
 use super::widgets::step_bar::{BarStep, step_bar};
-use super::widgets::wrap::{ellipsize, ellipsize_str, wrap_line};
+use super::widgets::wrap::{ellipsize, ellipsize_str, wrap_hanging, wrap_line};
 
 /// Smallest terminal the layout fits in.
 pub const MIN_WIDTH: u16 = 60;
@@ -172,8 +172,22 @@ pub fn overlay_text(model: &Model, theme: Theme, width: u16) -> (String, Vec<Lin
         ),
         _ => (String::new(), Vec::new()),
     };
-    let rows = lines.iter().flat_map(|l| wrap_line(l, w)).collect();
+    let rows = lines
+        .iter()
+        .flat_map(|l| wrap_hanging(l, w, check_hang(&l.to_string())))
+        .collect();
     (title, rows)
+}
+
+/// A doctor's line (`✓ title   result`) goes on under its result, not under the mark.
+fn check_hang(line: &str) -> Option<usize> {
+    let rest = line
+        .strip_prefix("✓ ")
+        .or_else(|| line.strip_prefix("✗ "))
+        .or_else(|| line.strip_prefix("? "))?;
+    let gap = rest.find("  ")?;
+    let result = gap + rest[gap..].len() - rest[gap..].trim_start().len();
+    Some(2 + rest[..result].chars().count())
 }
 
 /// How far the open overlay can scroll in the model's window (0 when it all fits).

@@ -707,7 +707,11 @@ impl TokensScreen {
 }
 
 fn inspect_overlay(user: &str, token: &TokenView, now: u64) -> Overlay {
-    let inspection = verify::check(token.token.expose(), verify::Expected::default(), now);
+    let mut inspection = verify::check(token.token.expose(), verify::Expected::default(), now);
+    // This view is drawn at once, without reading the key file: say where the check is.
+    if let verify::SignatureCheck::NotChecked(why) = &mut inspection.signature {
+        *why = "d checks it against the application's current key".into();
+    }
     Overlay::Inspect {
         title: format!("{user}'s token"),
         lines: crate::tui::inspect::lines(&inspection, now),
