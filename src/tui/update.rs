@@ -196,9 +196,13 @@ fn doctored(model: &mut Model, report: &[String], passed: bool) {
             .find(|l| l.starts_with('✗'))
             .cloned()
             .unwrap_or(first);
-        model
-            .ctl
-            .error(format!("Doctor: {}", problem.trim_start_matches("✗ ")));
+        // `✗ title     result` as `Doctor, title: result`.
+        let problem = problem.trim_start_matches("✗ ");
+        let text = match problem.split_once("  ") {
+            Some((title, result)) => format!("Doctor, {}: {}", title.trim(), result.trim()),
+            None => format!("Doctor: {problem}"),
+        };
+        model.ctl.error(text);
     }
     // After the status line is set: its height decides how far the view scrolls.
     if let Some(Overlay::Inspect { lines, .. }) = &mut model.overlay {

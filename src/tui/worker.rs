@@ -337,13 +337,16 @@ impl Worker {
                             now,
                         )
                     }
-                    None => {
+                    // A readable token of another application: say so (the verifier's own
+                    // reason stands for an unreadable one).
+                    None if opened.application_id().is_some() => {
                         let mut opened = opened;
                         opened.signature = verify::SignatureCheck::NotChecked(
-                            "it is not the current application's token".into(),
+                            "it is another application's token (d asks Vonage for its key)".into(),
                         );
                         opened
                     }
+                    None => opened,
                 };
                 Ok(Outcome::Inspected {
                     lines: crate::tui::inspect::lines(&inspection, now),
