@@ -363,3 +363,21 @@ fn every_refusal_has_its_reason_on_stderr_and_never_a_panic() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn a_webhook_url_without_a_scheme_is_told_to_add_https_as_in_the_wizard() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = cmd(dir.path())
+        .args(["app", "create", "x", "--rtc-event-url", "example.com/rtc"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(
+            "--rtc-event-url \"example.com/rtc\" needs http:// or https:// in front: add https:// (https://example.com/rtc)"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("relative URL"), "{stderr}");
+}

@@ -14,7 +14,7 @@ use vonage_onboard::onboard::account::SecretChoice;
 use vonage_onboard::sandbox::{self, RunningSandbox, SandboxOptions};
 use vonage_onboard::store::paths::{Home, ProfileName};
 use vonage_onboard::tui::app::Shell;
-use vonage_onboard::tui::model::{Model, Step};
+use vonage_onboard::tui::model::{Model, Overlay, Step};
 use vonage_onboard::tui::msg::Msg;
 use vonage_onboard::tui::theme::Theme;
 use vonage_onboard::tui::worker::{self, WorkerConfig};
@@ -418,4 +418,170 @@ async fn a_damaged_app_json_is_named_and_left_untouched() {
     );
     assert_eq!(std::fs::read_to_string(&record).unwrap(), "{\"id\": ");
     sandbox.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s_on_tokens_serves_fresh_tokens_counts_them_and_stops() {
+    let sandbox = sandbox::start(SandboxOptions::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let home = Home::at(dir.path().join("home"));
+    let mut shell = shell(&sandbox, &home, MemoryClipboard::default());
+    shell.settle(WAIT).await.unwrap();
+    // Account, create, Users, alice, Tokens.
+    for _ in 0..4 {
+        press(&mut shell, KeyCode::Enter).await;
+    }
+    type_text(&mut shell, "alice").await;
+    press(&mut shell, KeyCode::Enter).await;
+    press(&mut shell, KeyCode::Enter).await;
+    assert_eq!(shell.model.step, Step::Tokens, "{}", screen(&shell));
+
+    press(&mut shell, KeyCode::Char('S')).await;
+    let serve = shell
+        .model
+        .tokens
+        .serve
+        .clone()
+        .unwrap_or_else(|| panic!("not serving:\n{}", screen(&shell)));
+    let text = screen(&shell);
+    assert!(text.contains(&serve.url), "{text}");
+    assert!(text.contains(&serve.key.0), "the key is shown: {text}");
+    assert!(text.contains("0 tokens"), "{text}");
+    assert!(serve.url.starts_with("http://127.0.0.1:"), "{}", serve.url);
+
+    let http = reqwest::Client::new();
+    let answer = http
+        .get(format!("{}/token/alice", serve.url))
+        .bearer_auth(&serve.key.0)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let body: serde_json::Value = answer.json().await.unwrap();
+    // The token it served is one the sandbox accepts for alice.
+    let token = body["token"].as_str().unwrap();
+    let check = http
+        .get(format!("{}/v1/users/alice", sandbox.url()))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(check.status(), 200);
+    shell.next_event(WAIT).await.unwrap();
+    assert_eq!(shell.model.tokens.serve.as_ref().map(|s| s.served), Some(1));
+    assert!(screen(&shell).contains("· 1 token "), "{}", screen(&shell));
+
+    press(&mut shell, KeyCode::Char('S')).await;
+    assert!(shell.model.tokens.serve.is_none());
+    assert!(
+        screen(&shell).contains("Stopped the token server after 1 token."),
+        "{}",
+        screen(&shell)
+    );
+    let port = serve.url.rsplit(':').next().unwrap().to_owned();
+    assert!(
+        tokio::net::TcpStream::connect(format!("127.0.0.1:{port}"))
+            .await
+            .is_err(),
+        "the server stopped"
+    );
+
+    // Leaving the wizard stops a server left running.
+    press(&mut shell, KeyCode::Char('S')).await;
+    let url = shell.model.tokens.serve.clone().unwrap().url;
+    let addr = url.trim_start_matches("http://").to_owned();
+    assert!(tokio::net::TcpStream::connect(&addr).await.is_ok());
+    drop(shell);
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while tokio::net::TcpStream::connect(&addr).await.is_ok() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "still serving after the wizard left"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inspect_offers_the_doctor_and_p_inspects_a_pasted_token_with_its_signature() {
+    let sandbox = sandbox::start(SandboxOptions::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let home = Home::at(dir.path().join("home"));
+    let clipboard = MemoryClipboard::default();
+    let copied = clipboard.copied.clone();
+    let mut shell = shell(&sandbox, &home, clipboard);
+    shell.settle(WAIT).await.unwrap();
+    for _ in 0..4 {
+        press(&mut shell, KeyCode::Enter).await;
+    }
+    type_text(&mut shell, "alice").await;
+    press(&mut shell, KeyCode::Enter).await;
+    press(&mut shell, KeyCode::Enter).await;
+    press(&mut shell, KeyCode::Char('g')).await;
+    press(&mut shell, KeyCode::Char('c')).await;
+    let token = copied.lock().unwrap().last().cloned().unwrap();
+
+    // i, then d: the doctor's checks, all passing against the sandbox, under the claims.
+    press(&mut shell, KeyCode::Char('i')).await;
+    assert!(footer_of(&shell).contains("d doctor"), "{}", screen(&shell));
+    press(&mut shell, KeyCode::Char('d')).await;
+    let Some(Overlay::Inspect { lines, .. }) = shell.model.overlay.clone() else {
+        panic!("the inspect view closed:\n{}", screen(&shell))
+    };
+    let at = lines.iter().position(|l| l == "token doctor:").unwrap();
+    let checks: Vec<&String> = lines[at + 1..]
+        .iter()
+        .filter(|l| !l.starts_with(' '))
+        .collect();
+    assert!(checks.len() >= 5, "{lines:?}");
+    assert!(checks.iter().all(|l| l.starts_with('✓')), "{lines:?}");
+    let text = screen(&shell);
+    assert!(text.contains("checks all pass"), "{text}");
+    press(&mut shell, KeyCode::Esc).await;
+
+    // p: the same token pasted is checked with the application's key.
+    press(&mut shell, KeyCode::Char('p')).await;
+    shell.dispatch(Msg::Paste(token.clone()));
+    assert!(shell.model.tokens.editor.is_some(), "{}", screen(&shell));
+    assert!(
+        !screen(&shell).contains(&token[..20]),
+        "a pasted token is masked"
+    );
+    press(&mut shell, KeyCode::Enter).await;
+    let text = screen(&shell);
+    assert!(text.contains("pasted token"), "{text}");
+    let Some(Overlay::Inspect { lines, .. }) = shell.model.overlay.clone() else {
+        panic!("no inspect view:\n{text}")
+    };
+    assert!(
+        lines.contains(&"signature  ✓ checks with the application's key".to_owned()),
+        "{lines:?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with("valid for")),
+        "{lines:?}"
+    );
+    press(&mut shell, KeyCode::Esc).await;
+
+    // A token whose signature was tampered with says so.
+    let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
+    let mut signature: Vec<char> = parts[2].chars().collect();
+    signature[10] = if signature[10] == 'A' { 'B' } else { 'A' };
+    parts[2] = signature.into_iter().collect();
+    press(&mut shell, KeyCode::Char('p')).await;
+    shell.dispatch(Msg::Paste(parts.join(".")));
+    press(&mut shell, KeyCode::Enter).await;
+    let Some(Overlay::Inspect { lines, .. }) = shell.model.overlay.clone() else {
+        panic!("no inspect view:\n{}", screen(&shell))
+    };
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("signature  ✗ does not check")),
+        "{lines:?}"
+    );
+}
+
+fn footer_of(shell: &Shell<TestBackend>) -> String {
+    screen(shell).lines().last().unwrap_or_default().to_owned()
 }

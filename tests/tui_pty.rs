@@ -520,3 +520,49 @@ fn t_cycles_the_ttl_presets_and_says_how_to_use_them() {
     t.keys(&["Escape"]);
     t.wait_for("USER");
 }
+
+#[test]
+fn e_writes_the_env_file_of_export_env_into_the_current_directory_never_over_one() {
+    if !tmux_available() {
+        support::skip(
+            "tmux is not installed, so the wizard cannot be driven in a pseudo-terminal (scripts/test installs it where it can)",
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let work = dir.path().join("project");
+    std::fs::create_dir_all(&work).unwrap();
+    let t = Tmux::start(&format!(
+        "cd {} && {}",
+        work.display(),
+        wizard_command(&home)
+    ));
+    t.wait_for("API secret");
+    walk_to_a_token(&t);
+    t.keys(&["e"]);
+    let screen = t.wait_for("No API secret in it");
+    assert!(screen.contains("Wrote "), "{screen}");
+    let env = work.join(".env");
+    let text = std::fs::read_to_string(&env).unwrap();
+    for name in [
+        "VONAGE_API_KEY=",
+        "VONAGE_APPLICATION_ID=",
+        "VONAGE_PRIVATE_KEY_PATH=",
+    ] {
+        assert!(text.contains(name), "{text}");
+    }
+    assert!(!text.contains("VONAGE_API_SECRET"), "{text}");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&env).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    // A second e leaves the file as it is and says so.
+    std::fs::write(&env, "# mine\n").unwrap();
+    t.keys(&["e"]);
+    t.wait_for("not overwritten");
+    assert_eq!(std::fs::read_to_string(&env).unwrap(), "# mine\n");
+    t.keys(&["C-c"]);
+    t.wait_for("EXITED 0");
+}

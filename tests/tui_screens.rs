@@ -13,11 +13,11 @@ use vonage_onboard::auth::jwt::{Claims, Signer};
 use vonage_onboard::auth::keys::PrivateKey;
 use vonage_onboard::auth::ttl::Ttl;
 use vonage_onboard::ids::AppId;
-use vonage_onboard::tui::model::Model;
+use vonage_onboard::tui::model::{Model, Overlay};
 use vonage_onboard::tui::msg::Msg;
 use vonage_onboard::tui::protocol::{
-    AccountSummary, AppSummary, CurrentApp, Failure, Hidden, Outcome, RequestId, Snapshot,
-    StoredUser, TokenView, UserRow, WorkerEvent,
+    AccountSummary, AppSummary, CurrentApp, Failure, Hidden, Outcome, RequestId, ServeInfo,
+    Snapshot, StoredUser, TokenView, UserRow, WorkerEvent,
 };
 use vonage_onboard::tui::theme::Theme;
 use vonage_onboard::tui::update::update;
@@ -364,6 +364,18 @@ fn states() -> Vec<(&'static str, Model)> {
     let mut inspect = at_tokens();
     update(&mut inspect, key(KeyCode::Char('i')));
     v.push(("tokens_inspect", inspect));
+    let mut serving = at_tokens();
+    update(&mut serving, key(KeyCode::Char('S')));
+    answer(
+        &mut serving,
+        Ok(Outcome::Serving(ServeInfo {
+            url: "http://127.0.0.1:41234".into(),
+            key: Hidden("access-key-of-this-run-0123456789".into()),
+            application_id: APP_ID.into(),
+            served: 2,
+        })),
+    );
+    v.push(("tokens_serving", serving));
     let mut help = at_tokens();
     update(&mut help, key(KeyCode::Char('?')));
     v.push(("help", help));
@@ -388,8 +400,10 @@ fn render(model: &Model, width: u16, height: u16) -> String {
 
 #[test]
 fn every_screen_state_at_80x24_and_at_the_minimum() {
-    for (name, model) in states() {
+    for (name, mut model) in states() {
+        update(&mut model, Msg::Resize(80, 24));
         insta::assert_snapshot!(format!("{name}_80x24"), render(&model, 80, 24));
+        update(&mut model, Msg::Resize(60, 16));
         insta::assert_snapshot!(format!("{name}_60x16"), render(&model, 60, 16));
     }
     insta::assert_snapshot!("too_small_40x10", render(&at_tokens(), 40, 10));
@@ -482,6 +496,221 @@ fn no_size_from_1x1_to_300x100_panics() {
         for &(w, h) in &sizes {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| render(&model, w, h)))
                 .unwrap_or_else(|_| panic!("{name} panicked at {w}×{h}"));
+        }
+    }
+}
+
+/// Where a row's text meets the edge of its box (a right border) or of the terminal.
+fn is_right_border(s: &str) -> bool {
+    matches!(s, "│" | "┐" | "┘" | "┤")
+}
+
+fn is_left_border(s: &str) -> bool {
+    matches!(s, "│" | "┌" | "└" | "├")
+}
+
+fn is_line(s: &str) -> bool {
+    matches!(s, "─" | "│" | "┌" | "┐" | "└" | "┘" | "├" | "┤")
+}
+
+/// What a person would call "cut off" on one drawn frame: the footer without help, text that
+/// runs into a box's right border or the window's edge without `…` (a paragraph that goes on
+/// at the start of the next row is wrapped, not cut), a cursor outside the field it edits.
+fn cut_offs(model: &Model, width: u16, height: u16) -> Vec<String> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| view(model, Theme::plain(), frame))
+        .unwrap();
+    let backend = terminal.backend();
+    let buffer = backend.buffer();
+    let cell = |x: u16, y: u16| buffer[(x, y)].symbol().to_owned();
+    let row = |y: u16| -> String { (0..width).map(|x| cell(x, y)).collect() };
+    let mut found = Vec::new();
+
+    let footer = row(height - 1).trim_end().to_owned();
+    let overlay = model.overlay.is_some();
+    let raw = matches!(model.overlay, Some(Overlay::Raw { .. }));
+    let wanted = if overlay {
+        "Esc close"
+    } else if model.is_typing() {
+        "F1 help"
+    } else {
+        "? help"
+    };
+    if !footer.contains(wanted) {
+        found.push(format!("the footer lacks `{wanted}`: {footer:?}"));
+    }
+    if footer != vonage_onboard::tui::view::footer_text(model, width) {
+        found.push(format!("the footer is drawn cut: {footer:?}"));
+    }
+    // The raw token fills whole rows on purpose: only its title row is text.
+    let last_text_row = if raw { 1 } else { height - 1 };
+    for y in 0..last_text_row {
+        let mut edges: Vec<u16> = (1..width)
+            .filter(|x| is_right_border(&cell(*x, y)))
+            .collect();
+        edges.push(width);
+        for edge in edges {
+            let last = cell(edge - 1, y);
+            if last.trim().is_empty() || is_line(&last) || last == "…" {
+                continue;
+            }
+            // The box this text is in: the nearest left border before it.
+            let left = (0..edge - 1).rev().find(|x| is_left_border(&cell(*x, y)));
+            let start = left.map_or(0, |l| l + 1);
+            let in_body_row = left.is_none_or(|l| cell(l, y) == "│");
+            let goes_on = y + 1 < height - 1
+                && in_body_row
+                && left.is_none_or(|l| cell(l, y + 1) == "│")
+                && !cell(start, y + 1).trim().is_empty()
+                && !is_line(&cell(start, y + 1));
+            if !goes_on {
+                found.push(format!(
+                    "row {y} is cut at column {edge}: {:?}",
+                    row(y).trim_end()
+                ));
+            }
+        }
+    }
+    if model.is_typing() && !overlay {
+        if !backend.cursor_visible() {
+            found.push("a text field has focus but no cursor is drawn".into());
+        } else {
+            let at = backend.cursor_position();
+            let line = row(at.y);
+            let chars: Vec<String> = (0..width).map(|x| cell(x, at.y)).collect();
+            let inside_box = (0..at.x).rev().any(|x| is_left_border(&chars[x as usize]))
+                && (at.x + 1..width).any(|x| is_right_border(&chars[x as usize]))
+                && !is_line(&chars[at.x as usize]);
+            let opens = (0..at.x).rev().find(|x| chars[*x as usize] == "[");
+            let in_field = !line.contains('[')
+                || opens.is_some_and(|o| {
+                    (o + 1..width)
+                        .find(|x| chars[*x as usize] == "]")
+                        .is_some_and(|c| c >= at.x)
+                        && !(o + 1..at.x).any(|x| chars[x as usize] == "]")
+                });
+            if !inside_box || !in_field {
+                found.push(format!(
+                    "the cursor at {},{} is not in the focused field: {:?}",
+                    at.x,
+                    at.y,
+                    line.trim_end()
+                ));
+            }
+        }
+    }
+    found
+}
+
+/// States the snapshots do not keep but the sweep looks at: long input, the editors with the
+/// cursor far from the start, the overlays scrolled, credentials being changed.
+fn more_states() -> Vec<(&'static str, Model)> {
+    let mut v = Vec::new();
+    let mut changing = loaded(stored_credentials());
+    update(&mut changing, key(KeyCode::Esc)); // cancel the listing
+    update(&mut changing, key(KeyCode::Esc)); // back to Account
+    update(&mut changing, key(KeyCode::Char('c')));
+    v.push(("account_changing", changing));
+    let mut long_name = at_users(vec![row("alice")]);
+    typed(&mut long_name, &"a".repeat(201));
+    update(&mut long_name, key(KeyCode::Enter));
+    v.push(("users_long_name", long_name));
+    let mut long_home = at_users(vec![row("alice")]);
+    typed(&mut long_home, &"b".repeat(120));
+    update(&mut long_home, key(KeyCode::Home));
+    v.push(("users_long_name_home", long_home));
+    let mut long_path = at_application_list();
+    update(&mut long_path, key(KeyCode::Down));
+    update(&mut long_path, key(KeyCode::Enter));
+    typed(
+        &mut long_path,
+        &format!("/home/u/{}/private.key", "keys/".repeat(30)),
+    );
+    v.push(("application_adopt_long_path", long_path));
+    let mut acl_end = at_tokens();
+    update(&mut acl_end, key(KeyCode::Down));
+    update(&mut acl_end, key(KeyCode::Char('a'))); // bob is at all: the editor, cursor at the end
+    v.push(("tokens_acl_editor_end", acl_end));
+    let mut confirm = at_users(vec![row("alice"), row("bob")]);
+    for _ in 0..3 {
+        update(&mut confirm, key(KeyCode::Tab));
+    }
+    update(&mut confirm, key(KeyCode::Down));
+    update(&mut confirm, key(KeyCode::Char('d')));
+    v.push(("users_confirm_delete", confirm));
+    let mut paste = at_tokens();
+    update(&mut paste, key(KeyCode::Char('p')));
+    update(&mut paste, Msg::Paste("eyJhbGciOiJSUzI1NiJ9.".repeat(20)));
+    v.push(("tokens_paste", paste));
+    let mut raw = at_tokens();
+    update(&mut raw, key(KeyCode::Char('v')));
+    v.push(("tokens_raw", raw));
+    let mut help_end = at_tokens();
+    update(&mut help_end, key(KeyCode::Char('?')));
+    update(&mut help_end, key(KeyCode::End));
+    v.push(("help_end", help_end));
+    let mut inspect_end = at_tokens();
+    update(&mut inspect_end, key(KeyCode::Char('i')));
+    update(&mut inspect_end, key(KeyCode::End));
+    v.push(("tokens_inspect_end", inspect_end));
+    v
+}
+
+#[test]
+fn nothing_is_cut_off_at_60x16_80x24_and_120x40() {
+    let mut problems = Vec::new();
+    for (width, height) in [(60, 16), (80, 24), (120, 40)] {
+        for (name, mut model) in states().into_iter().chain(more_states()) {
+            update(&mut model, Msg::Resize(width, height));
+            for p in cut_offs(&model, width, height) {
+                problems.push(format!("{name} at {width}×{height}: {p}"));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn help_and_inspect_scroll_to_their_last_line_at_every_size() {
+    for (width, height) in [(60, 16), (80, 24), (120, 40)] {
+        for open in ['?', 'i'] {
+            let mut m = at_tokens();
+            update(&mut m, Msg::Resize(width, height));
+            update(&mut m, key(KeyCode::Char(open)));
+            let (_, lines) = vonage_onboard::tui::view::overlay_text(&m, Theme::plain(), width - 2);
+            let last = lines
+                .iter()
+                .rev()
+                .find(|l| !l.to_string().trim().is_empty())
+                .unwrap();
+            let last = last.to_string();
+            let mut presses = 0;
+            while !render(&m, width, height).contains(last.trim()) {
+                update(&mut m, key(KeyCode::Down));
+                presses += 1;
+                assert!(
+                    presses < 100,
+                    "{open} at {width}×{height}: {last:?} never shows"
+                );
+            }
+            let first = lines[0].to_string();
+            if presses > 0 {
+                assert!(
+                    !render(&m, width, height).contains(first.trim()),
+                    "scrolled past the top row"
+                );
+                update(&mut m, key(KeyCode::Home));
+            }
+            assert!(
+                render(&m, width, height).contains(first.trim()),
+                "Home shows the top again"
+            );
         }
     }
 }

@@ -613,3 +613,209 @@ fn a_too_long_user_name_is_refused_in_the_status_line() {
         status.text
     );
 }
+
+#[test]
+fn enter_on_tokens_never_mints_and_an_expired_token_is_not_copied() {
+    let mut m = loaded(finished());
+    // alice has a token: Enter shows it.
+    let effects = update(&mut m, key(KeyCode::Enter));
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(matches!(m.overlay, Some(Overlay::Raw { .. })));
+    update(&mut m, key(KeyCode::Esc));
+    // bob has none: Enter says how to make one, and sends nothing.
+    update(&mut m, key(KeyCode::Down));
+    let effects = update(&mut m, key(KeyCode::Enter));
+    assert!(effects.is_empty(), "{effects:?}");
+    let status = m.ctl.status.clone().unwrap().text;
+    assert!(
+        status.contains("bob has no token yet: g generates one"),
+        "{status}"
+    );
+
+    update(&mut m, key(KeyCode::Up));
+    update(&mut m, Msg::Tick(NOW + 61)); // alice's token is now EXPIRED
+    let effects = update(&mut m, key(KeyCode::Char('c')));
+    assert!(
+        effects.is_empty(),
+        "an expired token is not copied: {effects:?}"
+    );
+    let status = m.ctl.status.clone().unwrap();
+    assert_eq!(status.tone, vonage_onboard::tui::model::Tone::Error);
+    assert!(status.text.contains("EXPIRED"), "{}", status.text);
+}
+
+#[test]
+fn saving_to_dash_shows_the_token_instead_of_making_a_file() {
+    let mut m = loaded(finished());
+    update(&mut m, key(KeyCode::Char('s')));
+    update(&mut m, ctrl('u'));
+    typed(&mut m, "-");
+    let effects = update(&mut m, key(KeyCode::Enter));
+    assert!(effects.is_empty(), "nothing is saved: {effects:?}");
+    assert!(m.tokens.editor.is_none());
+    assert!(matches!(m.overlay, Some(Overlay::Raw { .. })));
+}
+
+#[test]
+fn a_refused_acl_is_said_in_the_status_line_and_ctrl_u_clears_a_line() {
+    let mut m = loaded(finished());
+    update(&mut m, key(KeyCode::Char('a'))); // client-sdk → minimal
+    update(&mut m, key(KeyCode::Char('a'))); // → all
+    update(&mut m, key(KeyCode::Char('a'))); // → the editor
+    let Some(vonage_onboard::tui::screens::tokens::Editor::Acl { area, .. }) = &m.tokens.editor
+    else {
+        panic!("the ACL editor is open")
+    };
+    let lines = area.lines().len();
+    update(&mut m, ctrl('u')); // the last line, `}`, is cleared
+    update(&mut m, ctrl('s'));
+    let status = m.ctl.status.clone().unwrap();
+    assert_eq!(status.tone, vonage_onboard::tui::model::Tone::Error);
+    assert!(
+        status.text.starts_with("Custom ACL: JSON syntax"),
+        "{}",
+        status.text
+    );
+    let Some(vonage_onboard::tui::screens::tokens::Editor::Acl { area, error }) = &m.tokens.editor
+    else {
+        panic!("the editor stays open")
+    };
+    assert!(error.is_some());
+    assert_eq!(area.lines().len(), lines);
+    assert_eq!(area.lines().last().unwrap(), "");
+}
+
+#[test]
+fn a_step_not_reached_says_why_and_leaving_a_step_leaves_its_message() {
+    let mut m = loaded(Snapshot {
+        api_key: Some("abcd1234".into()),
+        has_secret: true,
+        current_app: Some(app()),
+        ..Snapshot::default()
+    });
+    let id = in_flight(&m);
+    answer(&mut m, id, Ok(Outcome::Users(vec![])));
+    assert_eq!(m.step, Step::Users);
+    update(&mut m, key(KeyCode::Tab));
+    update(&mut m, key(KeyCode::Tab)); // the filter
+    update(&mut m, key(KeyCode::Esc)); // back to Application (not typing there)
+    assert_eq!(m.step, Step::Application);
+    assert_eq!(m.ctl.status, None, "the Users step's welcome is gone");
+    update(&mut m, key(KeyCode::Char('4')));
+    assert_eq!(m.step, Step::Application);
+    let status = m.ctl.status.clone().unwrap().text;
+    assert_eq!(
+        status,
+        "Tokens comes after Users: finish that first (press 3)."
+    );
+    // q quits off text fields.
+    update(&mut m, key(KeyCode::Char('q')));
+    assert!(m.quit);
+}
+
+#[test]
+fn d_on_the_users_list_deletes_only_after_y_and_the_user_leaves_both_lists() {
+    let mut m = loaded(Snapshot {
+        api_key: Some("abcd1234".into()),
+        has_secret: true,
+        current_app: Some(app()),
+        users: vec![stored("alice", None), stored("bob", None)],
+        ..Snapshot::default()
+    });
+    // With users stored the wizard resumes at Tokens; the Users step lists them.
+    update(&mut m, key(KeyCode::Esc));
+    assert_eq!(m.step, Step::Users);
+    let id = in_flight(&m);
+    let row = |name: &str| UserRow {
+        id: Some(format!("USR-{name}")),
+        name: name.into(),
+        display_name: Some(format!("{name} (display)")),
+    };
+    answer(
+        &mut m,
+        id,
+        Ok(Outcome::Users(vec![row("alice"), row("bob")])),
+    );
+    for _ in 0..3 {
+        update(&mut m, key(KeyCode::Tab)); // name → display → filter → the list
+    }
+    assert!(!m.is_typing(), "the list takes keys, not text");
+    update(&mut m, key(KeyCode::Down));
+    assert!(
+        update(&mut m, key(KeyCode::Char('d'))).is_empty(),
+        "d only asks"
+    );
+    assert_eq!(
+        m.users.confirm.as_ref().map(|u| u.name.as_str()),
+        Some("bob")
+    );
+    assert!(update(&mut m, key(KeyCode::Char('n'))).is_empty());
+    assert!(m.users.confirm.is_none());
+    assert_eq!(m.ctl.status.clone().unwrap().text, "Kept bob.");
+    update(&mut m, key(KeyCode::Char('d')));
+    let (id, command) = sent(&update(&mut m, key(KeyCode::Char('y'))));
+    assert!(
+        matches!(&command, Command::DeleteUser { user } if user == "USR-bob"),
+        "{command:?}"
+    );
+    answer(&mut m, id, Ok(Outcome::UserDeleted(row("bob"))));
+    let names: Vec<&str> = m.users.known().iter().map(|u| u.name.as_str()).collect();
+    assert_eq!(names, ["alice"]);
+    assert!(m.tokens.rows.iter().all(|r| r.name != "bob"));
+    let status = m.ctl.status.clone().unwrap().text;
+    assert!(status.starts_with("Deleted bob at Vonage"), "{status}");
+    // Tokens shows the display names the Users step knows.
+    update(&mut m, key(KeyCode::Char('4')));
+    assert_eq!(m.step, Step::Tokens);
+    assert_eq!(
+        m.tokens.display_names,
+        [("alice".to_owned(), "alice (display)".to_owned())]
+    );
+}
+
+#[test]
+fn the_account_step_counts_an_application_created_after_it() {
+    let mut m = loaded(Snapshot::default());
+    typed(&mut m, "abcd1234");
+    update(&mut m, key(KeyCode::Tab));
+    typed(&mut m, "secret");
+    let (id, _) = sent(&update(&mut m, key(KeyCode::Enter)));
+    let summary = AccountSummary {
+        api_key: "abcd1234".into(),
+        applications: 0,
+        balance: None,
+        stored: None,
+    };
+    let effects = answer(&mut m, id, Ok(Outcome::Verified(summary)));
+    let (id, _) = sent(&effects);
+    answer(&mut m, id, Ok(Outcome::Apps(vec![])));
+    update(&mut m, key(KeyCode::Enter)); // create new
+    let (id, _) = sent(&update(&mut m, key(KeyCode::Enter)));
+    answer(
+        &mut m,
+        id,
+        Ok(Outcome::AppReady {
+            app: app(),
+            reconciled: false,
+            note: None,
+            users: vec![],
+        }),
+    );
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    update(&mut m, key(KeyCode::Char('1')));
+    assert_eq!(m.step, Step::Account);
+    terminal
+        .draw(|f| {
+            vonage_onboard::tui::view::view(&m, vonage_onboard::tui::theme::Theme::plain(), f)
+        })
+        .unwrap();
+    let screen: String = terminal
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(screen.contains("verified: 1 application"), "{screen}");
+    assert!(!screen.contains("application(s)"), "{screen}");
+}

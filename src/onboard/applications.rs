@@ -135,14 +135,40 @@ pub fn check_spec(spec: &AppSpec) -> Result<()> {
     Ok(())
 }
 
-/// A webhook address: an absolute http(s) URL with a host.
+/// A webhook address: an absolute http(s) URL with a host. The reason is a plain sentence
+/// that says what to change (the wizard shows it beside the field, the CLI after the flag),
+/// never the URL parser's own words.
 pub fn check_webhook_url(text: &str) -> std::result::Result<(), String> {
-    let url = url::Url::parse(text).map_err(|e| format!("is not a URL ({e})"))?;
+    use url::ParseError;
+    if text.chars().any(char::is_whitespace) {
+        return Err("has a space in it: a URL cannot (write %20 for a space)".into());
+    }
+    if !text.contains("://") {
+        let host_first = text.split('/').next().is_some_and(|h| h.contains('.'));
+        return Err(if host_first {
+            format!("needs http:// or https:// in front: add https:// (https://{text})")
+        } else {
+            "is not a URL: write it like https://example.com/rtc/events".into()
+        });
+    }
+    let url = url::Url::parse(text).map_err(|e| match e {
+        ParseError::EmptyHost => {
+            "has no host after the scheme: add one (https://example.com/…)".to_owned()
+        }
+        ParseError::InvalidPort => "has a port that is not a number from 1 to 65535".to_owned(),
+        ParseError::InvalidIpv4Address | ParseError::InvalidIpv6Address => {
+            "has an IP address that is not valid".to_owned()
+        }
+        ParseError::IdnaError | ParseError::InvalidDomainCharacter => {
+            "has a host name with a character host names cannot have".to_owned()
+        }
+        _ => "is not a URL: write it like https://example.com/rtc/events".to_owned(),
+    })?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err("must start with http:// or https://".into());
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err("has no host".into());
+        return Err("has no host after the scheme: add one (https://example.com/…)".into());
     }
     Ok(())
 }
@@ -564,5 +590,41 @@ mod tests {
         ] {
             assert!(check_spec(&bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn a_bad_webhook_url_gets_a_plain_sentence_not_the_parsers_words() {
+        let cases = [
+            (
+                "example.com/rtc",
+                "needs http:// or https:// in front: add https:// (https://example.com/rtc)",
+            ),
+            (
+                "ftp://bad url",
+                "has a space in it: a URL cannot (write %20 for a space)",
+            ),
+            (
+                "nope",
+                "is not a URL: write it like https://example.com/rtc/events",
+            ),
+            ("ftp://example.com", "must start with http:// or https://"),
+            (
+                "https://",
+                "has no host after the scheme: add one (https://example.com/…)",
+            ),
+            (
+                "https://example.com:99999/x",
+                "has a port that is not a number from 1 to 65535",
+            ),
+            (
+                "https://exa%mple.com/",
+                "has a host name with a character host names cannot have",
+            ),
+        ];
+        for (url, why) in cases {
+            assert_eq!(check_webhook_url(url), Err(why.to_owned()), "{url}");
+        }
+        assert_eq!(check_webhook_url("https://example.com/rtc/events"), Ok(()));
+        assert_eq!(check_webhook_url("http://127.0.0.1:8080/rtc"), Ok(()));
     }
 }

@@ -31,8 +31,19 @@ pub fn check_user_name(name: &str) -> Result<&str> {
         None
     };
     match problem {
-        Some(why) => Err(Error::usage(format!("user name {name:?} {why}"))),
+        Some(why) => Err(Error::usage(format!("user name {} {why}", quoted(name)))),
         None => Ok(name),
+    }
+}
+
+/// A name as a refusal quotes it: a very long one is cut (the sentence must stay readable).
+fn quoted(name: &str) -> String {
+    const SHOWN: usize = 40;
+    if name.chars().count() > SHOWN {
+        let start: String = name.chars().take(SHOWN).collect();
+        format!("{start:?}…")
+    } else {
+        format!("{name:?}")
     }
 }
 
@@ -91,6 +102,15 @@ mod tests {
         ] {
             assert!(check_user_name(bad).is_err(), "{bad:?}");
         }
+        // A long name is quoted cut, so the reason still fits a line or two.
+        let why = check_user_name(&"x".repeat(201)).unwrap_err().to_string();
+        assert_eq!(
+            why,
+            format!(
+                "user name \"{}\"… is longer than 200 characters",
+                "x".repeat(40)
+            )
+        );
     }
 
     #[test]

@@ -100,6 +100,17 @@ impl<B: Backend> Shell<B> {
         self.draw()
     }
 
+    /// Waits for the next worker event (a notice such as a token served, which no request
+    /// waits for) and applies it; for tests.
+    pub async fn next_event(&mut self, limit: Duration) -> Result<()> {
+        let event = tokio::time::timeout(limit, self.worker.events.recv())
+            .await
+            .map_err(|_| Error::Other("no worker event in time".into()))?
+            .ok_or_else(|| Error::Other("the worker stopped".into()))?;
+        self.dispatch(Msg::Worker(event));
+        self.draw()
+    }
+
     /// The loop: input, worker answers, the 1 Hz clock while a countdown shows, the spinner
     /// while busy, and SIGTERM / SIGHUP as a quit. Idle means asleep: nothing wakes it.
     pub async fn run<S>(mut self, mut events: S, clock: fn() -> u64) -> Result<Model>
@@ -114,6 +125,10 @@ impl<B: Backend> Shell<B> {
         let mut spinner = tokio::time::interval(Duration::from_millis(120));
         spinner.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         self.dispatch(Msg::Tick(clock()));
+        // The window's size until the first resize event: how far an overlay scrolls.
+        if let Ok(size) = self.terminal.size() {
+            self.dispatch(Msg::Resize(size.width, size.height));
+        }
         let mut dirty = true;
         loop {
             if dirty {

@@ -1,14 +1,13 @@
-//! The help overlay (`?`, F1): what the wizard does (from the step list), then every key that
-//! works on this screen and on every screen, from the same tables the keys go through.
+//! The help overlay's text (`?`, F1; drawn and scrolled by `view`): every key that works on
+//! this screen and on every screen, from the same tables the keys go through, then what the
+//! wizard does (from the step list).
 
-use ratatui::Frame;
-use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use super::keys::{Hint, SEPARATOR};
+use super::keys::Hint;
 use super::model::{Model, Step};
 use super::theme::Theme;
+use super::widgets::wrap::wrap_hanging;
 
 /// The keys the help lists, for this screen and for every screen (the model's hints as if
 /// no overlay were open).
@@ -26,31 +25,39 @@ pub fn entries(model: &Model) -> (Vec<Hint>, Vec<Hint>) {
     (screen, global)
 }
 
-/// The help's lines: this screen's keys first (a short window cuts the end), then those of
-/// every screen, then what the steps are.
+/// The help's lines: this screen's keys first, one per row, then those of every screen, then
+/// what the steps are.
 pub fn lines(model: &Model, theme: Theme) -> Vec<Line<'static>> {
     let (screen, global) = entries(model);
+    let width = screen
+        .iter()
+        .chain(&global)
+        .map(|h| h.keys.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(KEYS_COLUMN);
     let mut lines = Vec::new();
     if !screen.is_empty() {
-        lines.push(keys_line(
-            &format!("{}:", model.step.title()),
-            &screen,
-            theme,
+        lines.push(Line::styled(
+            format!("{}:", model.step.title()),
+            theme.accent(),
         ));
+        lines.extend(screen.iter().map(|h| entry(h, width, theme)));
     }
-    lines.push(keys_line("Everywhere:", &global, theme));
+    lines.push(Line::styled("Everywhere:", theme.accent()));
+    lines.extend(global.iter().map(|h| entry(h, width, theme)));
     lines.push(Line::from(""));
     lines.push(Line::from(
         "vonage-onboard walks you through what the Vonage Client SDK needs:",
     ));
-    let width = Step::ALL
+    let step_width = Step::ALL
         .iter()
         .map(|s| s.heading().chars().count())
         .max()
         .unwrap_or(0);
     for step in Step::ALL {
         lines.push(Line::from(format!(
-            "  {:width$}  {}",
+            "  {:step_width$}  {}",
             step.heading(),
             step.about()
         )));
@@ -65,29 +72,35 @@ pub fn lines(model: &Model, theme: Theme) -> Vec<Line<'static>> {
     lines
 }
 
-/// `Tokens: g/Enter generate a token · …`, wrapped by the paragraph.
-fn keys_line(heading: &str, hints: &[Hint], theme: Theme) -> Line<'static> {
-    let mut spans = vec![Span::styled(format!("{heading} "), theme.accent())];
-    for (i, hint) in hints.iter().enumerate() {
-        if i > 0 {
-            spans.push(Span::styled(SEPARATOR, theme.dim()));
-        }
-        spans.push(Span::styled(hint.keys.clone(), theme.key()));
-        spans.push(Span::raw(format!(" {}", hint.help)));
-    }
-    Line::from(spans)
+/// The help wrapped to `width` columns: a key's sentence goes on under itself, not under
+/// the key.
+pub fn rows(model: &Model, theme: Theme, width: usize) -> Vec<Line<'static>> {
+    let (screen, global) = entries(model);
+    let hang = 2
+        + screen
+            .iter()
+            .chain(&global)
+            .map(|h| h.keys.chars().count())
+            .max()
+            .unwrap_or(0)
+            .min(KEYS_COLUMN)
+        + 2;
+    lines(model, theme)
+        .iter()
+        .flat_map(|l| {
+            let entry = l.spans.len() == 2 && l.spans[0].content.starts_with("  ");
+            wrap_hanging(l, width, entry.then_some(hang))
+        })
+        .collect()
 }
 
-pub fn view(model: &Model, theme: Theme, area: Rect, frame: &mut Frame) {
-    frame.render_widget(Clear, area);
-    frame.render_widget(
-        Paragraph::new(lines(model, theme))
-            .wrap(Wrap { trim: false })
-            .block(
-                Block::bordered()
-                    .title(" Help · Esc closes ")
-                    .border_style(theme.accent()),
-            ),
-        area,
-    );
+/// The widest the keys column gets (longer key lists push their sentence right).
+const KEYS_COLUMN: usize = 14;
+
+/// `  g/Enter      generate a token`.
+pub fn entry(hint: &Hint, width: usize, theme: Theme) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!("  {:width$}", hint.keys), theme.key()),
+        Span::raw(format!("  {}", hint.help)),
+    ])
 }

@@ -5,6 +5,7 @@
 pub mod app;
 pub mod effect;
 pub mod help;
+pub mod inspect;
 pub mod keys;
 pub mod model;
 pub mod msg;

@@ -25,10 +25,23 @@ pub enum Global {
     GoTo,
     /// Closes the overlay.
     Close,
+    /// Scrolls the overlay (↑↓, PgUp/PgDn, Home/End).
+    Scroll,
+    /// Runs the doctor's checks on the inspected token.
+    Doctor,
 }
 
 const QUIT: Binding<Global> = Binding::new(
     &[ctrl('c')],
+    "Ctrl-C",
+    Global::Quit,
+    "quit",
+    Priority::Always,
+)
+.help("quit (all is saved)");
+/// Off text fields `q` quits too, as in most terminal programs (in a field it is a letter).
+const QUIT_OR_Q: Binding<Global> = Binding::new(
+    &[ctrl('c'), ch('q')],
     "Ctrl-C",
     Global::Quit,
     "quit",
@@ -75,6 +88,35 @@ const CLOSE: Binding<Global> = Binding::new(
     Priority::High,
 );
 
+/// Scrolling an overlay: only the directions it can go are bound (so each key acts).
+const SCROLL_DOWN: Binding<Global> = Binding::new(
+    &[
+        code(KeyCode::Down),
+        code(KeyCode::PageDown),
+        code(KeyCode::End),
+    ],
+    "↓",
+    Global::Scroll,
+    "more",
+    Priority::High,
+)
+.help("scroll down (PgDn a page, End the end)");
+const SCROLL_UP: Binding<Global> = Binding::new(
+    &[
+        code(KeyCode::Up),
+        code(KeyCode::PageUp),
+        code(KeyCode::Home),
+    ],
+    "↑",
+    Global::Scroll,
+    "back up",
+    Priority::Normal,
+)
+.help("scroll up (PgUp a page, Home the top)");
+const DOCTOR: Binding<Global> =
+    Binding::new(&[ch('d')], "d", Global::Doctor, "doctor", Priority::High)
+        .help("run token doctor's checks on this token (asks Vonage)");
+
 /// The whole wizard.
 #[derive(Debug)]
 pub struct Model {
@@ -90,6 +132,10 @@ pub struct Model {
     /// An Enter typed while a list was loading: acted on once the list is in, so a fast
     /// typist's "alice, Enter" is not lost.
     pub held_enter: Option<(Step, KeyEvent)>,
+    /// The window's size (columns, rows), from `Msg::Resize`: how far an overlay scrolls.
+    pub size: (u16, u16),
+    /// How many rows the open overlay is scrolled down.
+    pub scroll: usize,
 }
 
 /// `model.account` and the like read a step's state directly.
@@ -113,6 +159,8 @@ impl Model {
             loaded: false,
             screens: Screens::default(),
             quit: false,
+            size: (80, 24),
+            scroll: 0,
         };
         model
             .ctl
@@ -168,8 +216,20 @@ impl Model {
     /// The keys of every screen that work now, in the footer's order. Consulted before the
     /// screen's table, so each holds only keys the screen does not bind at that moment.
     pub fn global_bindings(&self) -> Vec<Binding<Global>> {
-        if self.overlay.is_some() {
-            return vec![CLOSE, QUIT];
+        if let Some(overlay) = &self.overlay {
+            let mut table = vec![CLOSE];
+            if matches!(overlay, Overlay::Inspect { .. }) {
+                table.push(DOCTOR);
+            }
+            let max = super::view::overlay_scroll_max(self);
+            if self.scroll < max {
+                table.push(SCROLL_DOWN);
+            }
+            if self.scroll.min(max) > 0 {
+                table.push(SCROLL_UP);
+            }
+            table.push(QUIT);
+            return table;
         }
         self.global_bindings_without_overlay()
     }
@@ -177,7 +237,7 @@ impl Model {
     /// The keys of every screen as they work on the step (under an open overlay, too).
     pub fn global_bindings_without_overlay(&self) -> Vec<Binding<Global>> {
         if !self.loaded {
-            return vec![QUIT];
+            return vec![HELP, QUIT];
         }
         let typing = self.is_typing();
         let esc = KeyEvent::from(KeyCode::Esc);
@@ -189,7 +249,7 @@ impl Model {
             table.push(GO_TO);
         }
         table.push(if typing { HELP_TYPING } else { HELP });
-        table.push(QUIT);
+        table.push(if typing { QUIT } else { QUIT_OR_Q });
         table
     }
 

@@ -17,6 +17,10 @@ use crate::region::Region;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RequestId(pub u64);
 
+/// The id of events that answer no request (a token the running server served): `update`
+/// takes them whatever is in flight. Requests count from 1.
+pub const NOTICE: RequestId = RequestId(0);
+
 /// Work for the worker: every network call, key generation and file write.
 #[derive(Debug, Clone)]
 pub enum Command {
@@ -46,6 +50,27 @@ pub enum Command {
         user: String,
         path: PathBuf,
     },
+    /// Deletes a user at Vonage (by id, else name) and forgets its stored token.
+    DeleteUser {
+        user: String,
+    },
+    /// Writes `export env`'s `.env` (no secret) into `dir`, never over a file.
+    ExportEnv {
+        dir: PathBuf,
+    },
+    /// A pasted token through the shared verifier, its signature checked with the current
+    /// application's key when it is that application's.
+    Inspect {
+        token: Token,
+    },
+    /// `token doctor`'s checks on a token (the API, the user, the ACL, the clock, a login).
+    Doctor {
+        token: Token,
+    },
+    /// Starts `token serve` in the wizard's process, for the current application.
+    StartServe,
+    /// Stops it.
+    StopServe,
 }
 
 impl Command {
@@ -55,7 +80,11 @@ impl Command {
     pub fn can_be_forgotten(&self) -> bool {
         matches!(
             self,
-            Command::ListApps | Command::ListUsers | Command::Verify { .. }
+            Command::ListApps
+                | Command::ListUsers
+                | Command::Verify { .. }
+                | Command::Inspect { .. }
+                | Command::Doctor { .. }
         )
     }
 
@@ -77,6 +106,12 @@ impl Command {
             Command::CreateUser(_) => "create-user",
             Command::Mint { .. } => "mint",
             Command::SaveToken { .. } => "save-token",
+            Command::DeleteUser { .. } => "delete-user",
+            Command::ExportEnv { .. } => "export-env",
+            Command::Inspect { .. } => "inspect",
+            Command::Doctor { .. } => "doctor",
+            Command::StartServe => "start-serve",
+            Command::StopServe => "stop-serve",
         }
     }
 }
@@ -192,6 +227,41 @@ pub enum Outcome {
     Saved {
         path: PathBuf,
     },
+    /// A user is gone (at Vonage and from the stored state).
+    UserDeleted(UserRow),
+    /// The `.env` was written with these variables (names only).
+    Exported {
+        path: PathBuf,
+        variables: Vec<&'static str>,
+    },
+    /// A pasted token, inspected: the view's lines.
+    Inspected {
+        lines: Vec<String>,
+        token: Token,
+    },
+    /// The doctor's report: one line per check (and its fix), and whether all passed.
+    Doctored {
+        lines: Vec<String>,
+        passed: bool,
+    },
+    /// The token server is listening.
+    Serving(ServeInfo),
+    /// The token server stopped, having served this many tokens.
+    ServeStopped {
+        served: u64,
+    },
+    /// Not an answer: the running token server served a token (sent without a request).
+    ServedCount(u64),
+}
+
+/// A running token server as the Tokens screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServeInfo {
+    pub url: String,
+    /// The run's access key: shown, since the app being built needs it (never logged).
+    pub key: Hidden,
+    pub application_id: String,
+    pub served: u64,
 }
 
 /// A failed command, ready to show: a sentence, and reasons per field where the API gave them.

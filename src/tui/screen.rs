@@ -29,10 +29,12 @@ pub enum Nav {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     Help,
-    /// A token's decoded header and claims.
+    /// A token's decoded header and claims, the verdict, and (after `d`) the doctor's checks.
     Inspect {
         title: String,
         lines: Vec<String>,
+        /// The token itself, for the doctor (never drawn here).
+        token: Shown,
     },
     /// The raw token alone, wrapped, with no border or padding inside it: a mouse selection
     /// takes exactly the token.

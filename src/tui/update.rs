@@ -9,7 +9,7 @@ use super::effect::Effect;
 use super::keys;
 use super::model::{Global, Model, Overlay, Step};
 use super::msg::Msg;
-use super::protocol::{Failure, Outcome, Snapshot, WorkerEvent};
+use super::protocol::{Command, Failure, NOTICE, Outcome, Snapshot, WorkerEvent};
 use super::screen::{Load, Nav};
 
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
@@ -19,7 +19,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             let step = model.step;
             model.screens.get_mut(step).on_paste(&text);
         }
-        Msg::Resize(..) => {}
+        Msg::Resize(width, height) => model.size = (width, height),
         Msg::Tick(now) => model.now = now,
         Msg::Spin => model.ctl.spinner_frame = model.ctl.spinner_frame.wrapping_add(1),
         Msg::Worker(event) => on_worker(model, event),
@@ -47,8 +47,11 @@ fn on_key(model: &mut Model, key: KeyEvent) {
         return;
     }
     if model.overlay.is_some() {
-        if global == Some(Global::Close) {
-            model.overlay = None;
+        match global {
+            Some(Global::Close) => model.overlay = None,
+            Some(Global::Scroll) => scroll(model, key.code),
+            Some(Global::Doctor) => doctor(model),
+            _ => {}
         }
         return;
     }
@@ -70,16 +73,17 @@ fn on_key(model: &mut Model, key: KeyEvent) {
         }
         return;
     }
+    if global == Some(Global::Help) {
+        open(model, Overlay::Help);
+        return;
+    }
     if !model.loaded {
         return;
     }
     match global {
-        Some(Global::Help) => {
-            model.overlay = Some(Overlay::Help);
-            return;
-        }
         Some(Global::Back) => {
             if let Some(previous) = model.step.previous() {
+                leave(model);
                 go_to(model, previous);
             }
             return;
@@ -89,14 +93,28 @@ fn on_key(model: &mut Model, key: KeyEvent) {
                 KeyCode::Char(c) => Step::numbered(c),
                 _ => None,
             };
-            if let Some(step) = named
-                && (step <= model.first_unfinished() || model.is_done(step))
-            {
-                go_to(model, step);
+            match named {
+                Some(step) if step == model.step => {}
+                Some(step) if step <= model.first_unfinished() || model.is_done(step) => {
+                    leave(model);
+                    go_to(model, step);
+                }
+                // Said, not silently ignored: which step comes first.
+                Some(step) => {
+                    let first = model.first_unfinished();
+                    model.ctl.info(format!(
+                        "{} comes after {}: finish that first (press {}).",
+                        step.title(),
+                        first.title(),
+                        first.number()
+                    ));
+                }
+                None => {}
             }
             return;
         }
-        Some(Global::Quit | Global::Close) | None => {}
+        Some(Global::Quit | Global::Close | Global::Scroll | Global::Help | Global::Doctor)
+        | None => {}
     }
     if key.code == KeyCode::Enter && model.ctl.is_busy() {
         if model.ctl.busy.as_ref().is_some_and(|b| b.listing) {
@@ -112,9 +130,20 @@ fn on_key(model: &mut Model, key: KeyEvent) {
         return;
     }
     let step = model.step;
+    let said = model.ctl.status.clone();
     if let Some(nav) = model.with_screen(step, |screen, ctx| screen.on_key(key, ctx)) {
+        // A key that leaves the step takes the old step's message with it (unless the key
+        // itself just said something).
+        if matches!(nav, Nav::Next | Nav::Back) && model.ctl.status == said {
+            leave(model);
+        }
         navigate(model, step, nav);
     }
+}
+
+/// The status line belongs to the step it was said on.
+fn leave(model: &mut Model) {
+    model.ctl.status = None;
 }
 
 /// Carries out where `from`'s screen said to go.
@@ -131,8 +160,79 @@ fn navigate(model: &mut Model, from: Step, nav: Nav) {
                 go_to(model, previous);
             }
         }
-        Nav::Show(overlay) => model.overlay = Some(overlay),
+        Nav::Show(overlay) => open(model, overlay),
     }
+}
+
+/// `d` in the inspect view: the doctor's checks, through the worker (they ask Vonage).
+fn doctor(model: &mut Model) {
+    let Some(Overlay::Inspect { token, .. }) = &model.overlay else {
+        return;
+    };
+    if model.ctl.is_busy() {
+        model
+            .ctl
+            .info("Still working on the last request (Esc closes this view).");
+        return;
+    }
+    let token = token.0.clone();
+    model.ctl.send(
+        "Running the doctor's checks with Vonage…",
+        Command::Doctor { token },
+    );
+}
+
+/// The doctor's report: under the inspected token when its view is still open (scrolled to
+/// it), and its outcome in the status line either way.
+fn doctored(model: &mut Model, report: &[String], passed: bool) {
+    if passed {
+        model
+            .ctl
+            .success("The doctor's checks all pass: a Client SDK login with it works.");
+    } else {
+        let first = report.first().cloned().unwrap_or_default();
+        let problem = report
+            .iter()
+            .find(|l| l.starts_with('✗'))
+            .cloned()
+            .unwrap_or(first);
+        // `✗ title     result` as `Doctor, title: result`.
+        let problem = problem.trim_start_matches("✗ ");
+        let text = match problem.split_once("  ") {
+            Some((title, result)) => format!("Doctor, {}: {}", title.trim(), result.trim()),
+            None => format!("Doctor: {problem}"),
+        };
+        model.ctl.error(text);
+    }
+    // After the status line is set: its height decides how far the view scrolls.
+    if let Some(Overlay::Inspect { lines, .. }) = &mut model.overlay {
+        lines.push(String::new());
+        lines.push("token doctor:".to_owned());
+        lines.extend(report.iter().cloned());
+        model.scroll = super::view::overlay_scroll_max(model);
+    }
+}
+
+/// Opens an overlay at its top.
+fn open(model: &mut Model, overlay: Overlay) {
+    model.overlay = Some(overlay);
+    model.scroll = 0;
+}
+
+/// ↑↓ a row, PgUp/PgDn a page, Home/End the ends, within what the overlay holds.
+fn scroll(model: &mut Model, code: KeyCode) {
+    let max = super::view::overlay_scroll_max(model);
+    let page = usize::from(model.size.1.saturating_sub(6)).max(1);
+    let at = model.scroll.min(max);
+    model.scroll = match code {
+        KeyCode::Down => at + 1,
+        KeyCode::Up => at.saturating_sub(1),
+        KeyCode::PageDown => at + page,
+        KeyCode::PageUp => at.saturating_sub(page),
+        KeyCode::Home => 0,
+        _ => max,
+    }
+    .min(max);
 }
 
 /// Moves to a step and starts what it needs (listing applications or users, say).
@@ -142,6 +242,15 @@ fn go_to(model: &mut Model, step: Step) {
 }
 
 fn on_worker(model: &mut Model, event: WorkerEvent) {
+    // A notice answers no request: every screen hears it, nothing in flight changes.
+    if event.id == NOTICE {
+        if let Ok(outcome) = &event.result {
+            for &step in Step::ALL {
+                model.with_screen(step, |screen, ctx| screen.on_answer(outcome, ctx));
+            }
+        }
+        return;
+    }
     // Only the request in flight counts; anything else was cancelled or superseded.
     if model.ctl.busy.as_ref().map(|b| b.id) != Some(event.id) {
         return;
@@ -149,6 +258,7 @@ fn on_worker(model: &mut Model, event: WorkerEvent) {
     model.ctl.busy = None;
     match event.result {
         Ok(Outcome::Loaded(snapshot)) => on_loaded(model, &snapshot),
+        Ok(Outcome::Doctored { lines, passed }) => doctored(model, &lines, passed),
         Ok(outcome) => {
             // Every screen hears every answer; the first that moves decides where to.
             let mut nav = None;
@@ -192,7 +302,7 @@ fn on_loaded(model: &mut Model, snapshot: &Snapshot) {
     } else if step != Step::first() {
         model
             .ctl
-            .info("Welcome back: this is where you left off. Esc goes back a step.");
+            .info("Welcome back: you left off here. Esc goes back a step.");
     }
     go_to(model, step);
 }

@@ -3,24 +3,28 @@
 //! `WorkerEvent` carrying the request's id. It never touches the terminal.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use secrecy::ExposeSecret;
 use tokio::sync::mpsc;
 
 use super::protocol::{
-    AccountSummary, AppSummary, Command, CurrentApp, Failure, Hidden, Outcome, Request, Snapshot,
-    StoredUser, TokenView, UserRow, WorkerEvent,
+    AccountSummary, AppSummary, Command, CurrentApp, Failure, Hidden, NOTICE, Outcome, Request,
+    ServeInfo, Snapshot, StoredUser, TokenView, UserRow, WorkerEvent,
 };
+use crate::auth::verify;
 use crate::clock::unix_now;
 use crate::error::{Error, ExitCode};
 use crate::onboard::account::{
     StoredSettings, resolve_credentials, resolve_endpoints, setup, verify,
 };
 use crate::onboard::context::AppContext;
+use crate::onboard::doctor::Doctor;
 use crate::onboard::tokens::{TokenRequest, mint_user_token, save_token};
 use crate::onboard::{applications, stored, users};
 use crate::region::Region;
+use crate::serve::{ServeConfig, ServeSource, Served, TokenServer};
 use crate::store::paths::{Home, ProfileName};
 use crate::vonage::{ApiCredentials, Endpoints, PlainHttp, VonageClient};
 
@@ -57,6 +61,10 @@ struct Worker {
     config: WorkerConfig,
     /// Built once per credential pair; reset when new credentials are verified.
     client: Mutex<Option<VonageClient>>,
+    /// `token serve` while it runs (`S` on Tokens); dropped with the worker, which stops it.
+    server: Mutex<Option<TokenServer>>,
+    /// Where unasked notices go (a token served).
+    events: mpsc::UnboundedSender<WorkerEvent>,
 }
 
 /// Starts the worker on the current tokio runtime.
@@ -66,6 +74,8 @@ pub fn spawn(config: WorkerConfig) -> WorkerHandle {
     let worker = Arc::new(Worker {
         config,
         client: Mutex::new(None),
+        server: Mutex::new(None),
+        events: event_tx.clone(),
     });
     tokio::spawn(async move {
         while let Some(request) = request_rx.recv().await {
@@ -284,7 +294,126 @@ impl Worker {
                 let path = save_token(self.home(), self.profile(), &app, &user, &path)?;
                 Ok(Outcome::Saved { path })
             }
+            Command::DeleteUser { user } => {
+                let client = self.client()?;
+                let signer = self.signer()?;
+                let gone =
+                    users::delete(self.home(), self.profile(), &client, &signer, &user).await?;
+                Ok(Outcome::UserDeleted(row_of(gone)))
+            }
+            Command::ExportEnv { dir } => {
+                let context = self.app_context().ok();
+                let written = crate::onboard::export::export_env(
+                    self.home(),
+                    self.profile(),
+                    context.as_ref(),
+                    &dir.join(".env"),
+                    false,
+                )?;
+                Ok(Outcome::Exported {
+                    path: written.path,
+                    variables: written.variables,
+                })
+            }
+            Command::Inspect { token } => {
+                let now = unix_now();
+                let opened = verify::check(token.expose(), verify::Expected::default(), now);
+                // The signature is checked where this home holds the token's application key.
+                let context = self.app_context().ok();
+                let signer = context
+                    .as_ref()
+                    .filter(|c| opened.application_id() == Some(c.id.as_str()))
+                    .map(|c| c.signer())
+                    .transpose()?;
+                let inspection = match &signer {
+                    Some(signer) => {
+                        let key = signer.key().public_key();
+                        verify::check(
+                            token.expose(),
+                            verify::Expected {
+                                key: Some(&key),
+                                application_id: Some(signer.application_id().as_str()),
+                            },
+                            now,
+                        )
+                    }
+                    // A readable token of another application: say so (the verifier's own
+                    // reason stands for an unreadable one).
+                    None if opened.application_id().is_some() => {
+                        let mut opened = opened;
+                        opened.signature = verify::SignatureCheck::NotChecked(
+                            "it is another application's token (d asks Vonage for its key)".into(),
+                        );
+                        opened
+                    }
+                    None => opened,
+                };
+                Ok(Outcome::Inspected {
+                    lines: crate::tui::inspect::lines(&inspection, now),
+                    token,
+                })
+            }
+            Command::Doctor { token } => {
+                let client = self.client()?;
+                let context = self.app_context().ok();
+                let doctor = Doctor {
+                    home: self.home(),
+                    profile: self.profile(),
+                    client: &client,
+                    context: context.as_ref(),
+                };
+                let report = doctor.diagnose(token.expose(), unix_now()).await;
+                Ok(Outcome::Doctored {
+                    lines: report.lines(),
+                    passed: report.passed(),
+                })
+            }
+            Command::StartServe => self.start_serve().await,
+            Command::StopServe => {
+                let server = self.server.lock().ok().and_then(|mut s| s.take());
+                let served = match server {
+                    Some(server) => {
+                        let served = server.served();
+                        server.stop().await;
+                        served
+                    }
+                    None => 0,
+                };
+                Ok(Outcome::ServeStopped { served })
+            }
         }
+    }
+
+    /// `token serve` for the current application, as the command runs it (loopback, any
+    /// free port, the users this home knows); each served token is a notice to the screen.
+    async fn start_serve(&self) -> Result<Outcome, Error> {
+        // One at a time: a second start replaces nothing, it reports the running one.
+        if let Some(server) = self.server.lock().ok().as_ref().and_then(|s| s.as_ref()) {
+            return Ok(Outcome::Serving(serve_info(server)));
+        }
+        let events = self.events.clone();
+        let count = AtomicU64::new(0);
+        let config = ServeConfig {
+            on_served: Some(Arc::new(move |_: &Served| {
+                let served = count.fetch_add(1, Ordering::Relaxed) + 1;
+                let _ = events.send(WorkerEvent {
+                    id: NOTICE,
+                    result: Ok(Outcome::ServedCount(served)),
+                });
+            })),
+            ..ServeConfig::default()
+        };
+        let source = ServeSource {
+            signer: Arc::new(self.signer()?),
+            home: self.home().clone(),
+            profile: self.profile().clone(),
+        };
+        let server = crate::serve::start(config, source).await?;
+        let info = serve_info(&server);
+        if let Ok(mut slot) = self.server.lock() {
+            *slot = Some(server);
+        }
+        Ok(Outcome::Serving(info))
     }
 
     /// The application is current: its users come back with their recipes and last tokens.
@@ -330,6 +459,15 @@ impl Worker {
             users: stored.users.into_iter().map(stored_user).collect(),
             problems: stored.problems,
         })
+    }
+}
+
+fn serve_info(server: &TokenServer) -> ServeInfo {
+    ServeInfo {
+        url: server.url().to_owned(),
+        key: Hidden(server.key().to_owned()),
+        application_id: server.application_id().to_string(),
+        served: server.served(),
     }
 }
 

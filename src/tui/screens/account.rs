@@ -15,7 +15,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use crate::onboard::DASHBOARD_URL;
 use crate::region::Region;
@@ -25,6 +25,7 @@ use crate::tui::protocol::{AccountSummary, Command, Failure, Outcome, Snapshot};
 use crate::tui::screen::{Ctl, Ctx, Load, Nav, Screen, ViewCtx};
 use crate::tui::widgets::form::{choice_line, field_line, place_cursor};
 use crate::tui::widgets::text_field::TextField;
+use crate::tui::widgets::wrap::wrap_line;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Field {
@@ -59,6 +60,9 @@ pub struct AccountScreen {
     /// While a stored pair is being changed: its key, so Esc goes back to it (nothing stored
     /// changes until a new pair is verified).
     pub changing: Option<String>,
+    /// The account's applications as last listed (and created since), so the count stays
+    /// true after a create.
+    pub app_ids: Option<Vec<String>>,
 }
 
 const REGIONS: [Region; 4] = [Region::Global, Region::Us, Region::Eu, Region::Ap];
@@ -275,14 +279,29 @@ impl Screen for AccountScreen {
     }
 
     fn on_answer(&mut self, outcome: &Outcome, ctx: &mut Ctx) -> Nav {
-        let Outcome::Verified(summary) = outcome else {
-            return Nav::Stay;
+        let summary = match outcome {
+            Outcome::Verified(summary) => summary,
+            Outcome::Apps(apps) => {
+                self.app_ids = Some(apps.iter().map(|a| a.id.clone()).collect());
+                return Nav::Stay;
+            }
+            Outcome::AppReady { app, .. } => {
+                if let Some(ids) = &mut self.app_ids
+                    && !ids.contains(&app.id)
+                {
+                    ids.push(app.id.clone());
+                }
+                return Nav::Stay;
+            }
+            _ => return Nav::Stay,
         };
+        self.app_ids = None;
         let balance = crate::onboard::account::balance_note(summary.balance);
         let stored = summary.stored.as_deref().unwrap_or("stored");
         ctx.ctl.success(format!(
-            "Verified API key {} ({} application(s){balance}): {stored}.",
-            summary.api_key, summary.applications
+            "Verified API key {} ({}{balance}): {stored}.",
+            summary.api_key,
+            applications(summary.applications)
         ));
         self.changing = None;
         self.verified(summary.clone());
@@ -304,6 +323,13 @@ impl Screen for AccountScreen {
 }
 
 impl AccountScreen {
+    /// How many applications the account has, as far as this run knows.
+    fn app_count(&self, summary: &AccountSummary) -> u32 {
+        self.app_ids
+            .as_ref()
+            .map_or(summary.applications, |ids| ids.len() as u32)
+    }
+
     fn focused_field(&mut self) -> Option<&mut TextField> {
         match self.focus {
             Field::Key => Some(&mut self.key),
@@ -355,35 +381,68 @@ impl AccountScreen {
 
 fn view(s: &AccountScreen, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
     let theme = ctx.theme;
-    // Short lines: they must fit the 60-column minimum without wrapping.
-    let mut lines = vec![
-        Line::from("The Client SDK needs an Application (with a key pair),"),
-        Line::from("Users in it, and a signed JWT per user. First, your"),
-        Line::from("account's API key and secret, from the dashboard:"),
+    let block = ctx.block();
+    let inner = block.inner(area);
+    let width = inner.width;
+    // Prose wraps to the box; the fields are one row each, so the cursor row is known.
+    let prose = |lines: &mut Vec<Line<'static>>, line: Line<'static>| {
+        lines.extend(wrap_line(&line, usize::from(width)));
+    };
+    let mut lines = Vec::new();
+    prose(
+        &mut lines,
+        Line::from(
+            "The Client SDK needs an Application (with a key pair), Users in it, and a signed \
+             JWT per user.",
+        ),
+    );
+    prose(
+        &mut lines,
+        Line::from("First, your account's API key and secret, from the dashboard:"),
+    );
+    prose(
+        &mut lines,
         Line::from(Span::styled(DASHBOARD_URL, theme.accent())),
-        Line::from(""),
-    ];
+    );
+    lines.push(Line::from(""));
     let mut cursor = None;
     match &s.mode {
         Mode::Stored { api_key } => {
-            lines.push(Line::from(vec![
-                Span::raw("  Stored credentials:  API key "),
-                Span::styled(api_key.clone(), theme.accent()),
-                Span::raw(", secret ••••••••"),
-            ]));
+            prose(
+                &mut lines,
+                Line::from(vec![
+                    Span::raw("  Stored credentials:  API key "),
+                    Span::styled(api_key.clone(), theme.accent()),
+                    Span::raw(", secret ••••••••"),
+                ]),
+            );
             if let Some(v) = &s.verified {
                 let balance = crate::onboard::account::balance_note(v.balance);
-                lines.push(Line::styled(
-                    format!("  ✓ verified: {} application(s){balance}", v.applications),
-                    theme.success(),
-                ));
+                prose(
+                    &mut lines,
+                    Line::styled(
+                        format!("  ✓ verified: {}{balance}", applications(s.app_count(v))),
+                        theme.success(),
+                    ),
+                );
             }
             lines.push(Line::from(""));
-            lines.push(Line::from("  Enter continues with them; c changes them."));
+            prose(
+                &mut lines,
+                Line::from("  Enter continues with them; c changes them."),
+            );
         }
         Mode::Edit => {
             let rows = [
-                field_line("API key", &s.key, s.focus == Field::Key, true, None, theme),
+                field_line(
+                    "API key",
+                    &s.key,
+                    s.focus == Field::Key,
+                    true,
+                    None,
+                    theme,
+                    width,
+                ),
                 field_line(
                     "API secret",
                     &s.secret,
@@ -391,13 +450,14 @@ fn view(s: &AccountScreen, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
                     s.reveal,
                     None,
                     theme,
+                    width,
                 ),
             ];
-            for (row, (line, column)) in rows.into_iter().enumerate() {
+            for (rows, column) in rows {
                 if let Some(column) = column {
-                    cursor = Some((lines.len() + row, column));
+                    cursor = Some((lines.len(), column));
                 }
-                lines.push(line);
+                lines.extend(rows);
             }
             lines.push(choice_line(
                 "Region",
@@ -405,26 +465,44 @@ fn view(s: &AccountScreen, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
                 s.focus == Field::Region,
                 theme,
             ));
-            if s.prefilled {
+            if s.changing.is_some() {
                 lines.push(Line::from(""));
-                lines.push(Line::styled(
-                    "  This is the embedded sandbox: its key and secret are filled in. Press Enter.",
-                    theme.dim(),
-                ));
+                prose(
+                    &mut lines,
+                    Line::styled(
+                        "  Nothing stored changes until a new pair is verified; Esc keeps the \
+                         stored one.",
+                        theme.dim(),
+                    ),
+                );
+            } else if s.prefilled {
+                lines.push(Line::from(""));
+                prose(
+                    &mut lines,
+                    Line::styled(
+                        "  Sandbox key and secret filled in: Enter verifies them.",
+                        theme.dim(),
+                    ),
+                );
             }
             if let Some(error) = &s.error {
                 lines.push(Line::from(""));
-                lines.push(Line::styled(format!("  ✗ {error}"), theme.error()));
+                prose(
+                    &mut lines,
+                    Line::styled(format!("  ✗ {error}"), theme.error()),
+                );
             }
         }
     }
-    let block = ctx.block();
-    let inner = block.inner(area);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(block),
-        area,
-    );
+    frame.render_widget(Paragraph::new(lines).block(block), area);
     place_cursor(frame, inner, cursor);
+}
+
+/// `1 application`, `3 applications`.
+pub fn applications(n: u32) -> String {
+    if n == 1 {
+        "1 application".to_owned()
+    } else {
+        format!("{n} applications")
+    }
 }

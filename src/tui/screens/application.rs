@@ -16,15 +16,17 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use crate::onboard::applications::{AppSpec, HttpMethod, check_webhook_url};
 use crate::tui::effect::Effect;
 use crate::tui::keys::{Binding, Key, Priority, ch, code, ctrl};
 use crate::tui::protocol::{AppSummary, Command, CurrentApp, Failure, Outcome, Snapshot};
 use crate::tui::screen::{Ctl, Ctx, Facts, Load, Nav, Screen, ViewCtx};
-use crate::tui::widgets::form::{choice_line, field_line, input_line, place_cursor};
+use crate::tui::screens::account::applications;
+use crate::tui::widgets::form::{choice_line, field_line, input_line, place_cursor, scroll_to};
 use crate::tui::widgets::text_field::TextField;
+use crate::tui::widgets::wrap::{ellipsize, ellipsize_str, wrap_line};
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Mode {
@@ -569,43 +571,69 @@ impl ApplicationScreen {
 
 fn view(s: &ApplicationScreen, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
     let theme = ctx.theme;
+    let block = ctx.block();
+    let inner = block.inner(area);
+    let width = inner.width;
+    let w = usize::from(width);
+    // Prose wraps; list rows are cut with `…`; a field is one row (its error may add rows).
+    let prose = |lines: &mut Vec<Line<'static>>, line: Line<'static>| {
+        lines.extend(wrap_line(&line, w));
+    };
     let mut lines: Vec<Line> = Vec::new();
     let mut cursor = None;
     match &s.mode {
         Mode::Ready => {
             if let Some(app) = &s.current {
-                lines.push(Line::styled(
-                    format!("✓ Application {} is current.", app.name),
-                    theme.success(),
-                ));
+                prose(
+                    &mut lines,
+                    Line::styled(
+                        format!("✓ Application {} is current.", app.name),
+                        theme.success(),
+                    ),
+                );
                 lines.push(Line::from(""));
-                lines.push(Line::from(vec![
-                    Span::raw("  id           "),
-                    Span::styled(app.id.clone(), theme.accent()),
-                ]));
-                lines.push(Line::from(
-                    "  private key  (0600; Vonage keeps only the public half: keep this file)",
-                ));
-                // On a line of its own, wrapped below: a key path is often wider than the screen.
-                lines.push(Line::styled(
-                    format!("  {}", app.key_path.display()),
-                    theme.accent(),
-                ));
+                prose(
+                    &mut lines,
+                    Line::from(vec![
+                        Span::raw("  id           "),
+                        Span::styled(app.id.clone(), theme.accent()),
+                    ]),
+                );
+                prose(
+                    &mut lines,
+                    Line::from(
+                        "  private key  (0600; Vonage keeps only the public half: keep this file)",
+                    ),
+                );
+                // On a line of its own: a key path is often wider than the screen.
+                prose(
+                    &mut lines,
+                    Line::styled(format!("  {}", app.key_path.display()), theme.accent()),
+                );
                 if let Some(note) = &s.note {
                     lines.push(Line::from(""));
-                    lines.push(Line::from(format!("  {note}")));
+                    prose(&mut lines, Line::from(format!("  {note}")));
                 } else if s.reconciled {
                     lines.push(Line::from(""));
-                    lines.push(Line::from("  The answer was lost on the way back; the application was found by its key."));
+                    prose(
+                        &mut lines,
+                        Line::from(
+                            "  The answer was lost on the way back; the application was found \
+                             by its key.",
+                        ),
+                    );
                 }
                 lines.push(Line::from(""));
-                lines.push(Line::from(
-                    "  Enter: on to users · c: copy the id · n: use another application",
-                ));
+                prose(
+                    &mut lines,
+                    Line::from(
+                        "  Enter: on to users · c: copy the id · n: use another application",
+                    ),
+                );
             }
         }
         Mode::List => {
-            let (line, column) = input_line("Filter", &s.filter, theme);
+            let (line, column) = input_line("Filter", &s.filter, theme, width);
             cursor = column.map(|c| (0, c));
             lines.push(line);
             lines.push(Line::from(""));
@@ -625,6 +653,13 @@ fn view(s: &ApplicationScreen, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
                             .map(|a| (a.name.clone(), format!("{}{}", a.id, mark(a)))),
                     )
                     .collect();
+            // The name column shrinks on a narrow screen so the id still starts in view.
+            let name_width = rows
+                .iter()
+                .map(|(n, _)| n.chars().count())
+                .max()
+                .unwrap_or(0)
+                .min(30);
             let height = (area.height as usize).saturating_sub(5).clamp(1, PAGE);
             let first = s.cursor.saturating_sub(height - 1);
             for (i, (name, id)) in rows.iter().enumerate().skip(first).take(height) {
@@ -634,10 +669,14 @@ fn view(s: &ApplicationScreen, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
                     theme.text()
                 };
                 let marker = if i == s.cursor { "›" } else { " " };
-                lines.push(Line::from(vec![
-                    Span::styled(format!("{marker} {name:<30}"), style),
-                    Span::styled(format!(" {id}"), theme.dim()),
-                ]));
+                let name = ellipsize_str(name, name_width);
+                lines.push(ellipsize(
+                    Line::from(vec![
+                        Span::styled(format!("{marker} {name:<name_width$}"), style),
+                        Span::styled(format!(" {id}"), theme.dim()),
+                    ]),
+                    w,
+                ));
             }
             match &s.apps {
                 None if ctx.busy => lines.push(Line::styled("  (listing…)", theme.dim())),
@@ -646,31 +685,33 @@ fn view(s: &ApplicationScreen, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
                     theme.dim(),
                 )),
                 Some(all) => lines.push(Line::styled(
-                    format!("  {} of {} application(s)", filtered.len(), all.len()),
+                    format!("  {} of {}", filtered.len(), applications(all.len() as u32)),
                     theme.dim(),
                 )),
             }
         }
         Mode::Create => {
             let f = &s.form;
-            lines.push(Line::from(
-                "The private key is made and saved here before Vonage is asked.",
-            ));
+            prose(
+                &mut lines,
+                Line::from("The private key is made and saved here before Vonage is asked."),
+            );
             lines.push(Line::from(""));
             for (i, label) in LABELS.iter().enumerate() {
                 let error = f.error(i);
-                let (line, column) = field_line(
+                let (rows, column) = field_line(
                     label,
                     &f.fields[i],
                     f.focus == i,
                     true,
                     error.as_deref(),
                     theme,
+                    width,
                 );
                 if let Some(c) = column {
                     cursor = Some((lines.len(), c));
                 }
-                lines.push(line);
+                lines.extend(rows);
             }
             lines.push(choice_line(
                 "Answer method",
@@ -678,44 +719,47 @@ fn view(s: &ApplicationScreen, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
                 f.focus == 4,
                 theme,
             ));
-            lines.push(choice_line(
-                "AI data opt-in",
-                if f.improve_ai {
-                    "yes, Vonage may use the data"
-                } else {
-                    "no (default)"
-                },
-                f.focus == 5,
-                theme,
+            lines.push(ellipsize(
+                choice_line(
+                    "AI data opt-in",
+                    if f.improve_ai {
+                        "yes, Vonage may use the data"
+                    } else {
+                        "no (default)"
+                    },
+                    f.focus == 5,
+                    theme,
+                ),
+                w,
             ));
         }
         Mode::Adopt { id, name } => {
-            lines.push(Line::from(format!("Use {name} ({id})")));
-            lines.push(Line::from(
-                "Vonage does not keep private keys: give the file you saved when it was created.",
-            ));
+            prose(&mut lines, Line::from(format!("Use {name} ({id})")));
+            prose(
+                &mut lines,
+                Line::from(
+                    "Vonage does not keep private keys: give the file you saved when it was \
+                     created.",
+                ),
+            );
             lines.push(Line::from(""));
-            let (line, column) = field_line(
+            let (rows, column) = field_line(
                 "Private key file",
                 &s.key_path,
                 true,
                 true,
                 s.key_error.as_deref(),
                 theme,
+                width,
             );
             cursor = column.map(|c| (lines.len(), c));
-            lines.push(line);
+            lines.extend(rows);
         }
     }
-    let block = ctx.block();
-    let inner = block.inner(area);
-    let paragraph = Paragraph::new(lines).block(block);
-    // Only the read-only screen wraps: forms keep one line per field for the cursor.
-    let paragraph = if s.mode == Mode::Ready {
-        paragraph.wrap(Wrap { trim: false })
-    } else {
-        paragraph
-    };
-    frame.render_widget(paragraph, area);
+    // The focused field stays in view: rows above it scroll away on a short screen.
+    let skip = scroll_to(cursor.map(|(row, _)| row), lines.len(), inner.height);
+    let cursor = cursor.map(|(row, c)| (row - skip, c));
+    let lines: Vec<Line> = lines.into_iter().skip(skip).collect();
+    frame.render_widget(Paragraph::new(lines).block(block), area);
     place_cursor(frame, inner, cursor);
 }

@@ -17,11 +17,12 @@ use ratatui::widgets::Paragraph;
 
 use crate::onboard::names::check_user_name;
 use crate::onboard::users::NewUser;
-use crate::tui::keys::{Binding, Key, Priority, code, ctrl};
+use crate::tui::keys::{Binding, Key, Priority, ch, code, ctrl};
 use crate::tui::protocol::{Command, Failure, Outcome, Snapshot, StoredUser, UserRow};
 use crate::tui::screen::{Ctl, Ctx, Facts, Load, Nav, Screen, ViewCtx};
-use crate::tui::widgets::form::{field_line, place_cursor};
+use crate::tui::widgets::form::{field_line, place_cursor, scroll_to};
 use crate::tui::widgets::text_field::TextField;
+use crate::tui::widgets::wrap::{ellipsize, wrap_line};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Focus {
@@ -29,6 +30,8 @@ pub enum Focus {
     Name,
     Display,
     Filter,
+    /// The list of users (↑↓ choose, d deletes).
+    List,
 }
 
 #[derive(Debug, Default)]
@@ -44,6 +47,10 @@ pub struct UsersScreen {
     pub name_error: Option<String>,
     /// A taken name: the existing user, offered instead.
     pub offer: Option<UserRow>,
+    /// The chosen row of the list (of those the filter shows), when the list has focus.
+    pub cursor: usize,
+    /// A user `d` asked to delete, waiting for y / n.
+    pub confirm: Option<UserRow>,
 }
 
 /// What the Users screen's keys do.
@@ -54,6 +61,11 @@ pub enum Action {
     PreviousField,
     Reload,
     Edit,
+    Up,
+    Down,
+    Delete,
+    ConfirmDelete,
+    KeepUser,
 }
 
 const KEYS: &[Binding<Action>] = &[
@@ -85,6 +97,60 @@ const KEYS: &[Binding<Action>] = &[
     .help("edit the field (the filter narrows the list)"),
 ];
 
+const LIST_KEYS: &[Binding<Action>] = &[
+    Binding::new(
+        &[code(KeyCode::Up), code(KeyCode::Down)],
+        "↑↓",
+        Action::Down,
+        "choose",
+        Priority::Normal,
+    )
+    .help("choose a user (↑ on the first goes back to the filter)"),
+    Binding::new(&[ch('d')], "d", Action::Delete, "delete", Priority::High)
+        .help("delete the chosen user at Vonage (asks first)"),
+    Binding::new(
+        &[code(KeyCode::Tab)],
+        "Tab",
+        Action::NextField,
+        "next field",
+        Priority::Normal,
+    )
+    .help("back to the name field"),
+    Binding::new(
+        &[code(KeyCode::BackTab)],
+        "Shift-Tab",
+        Action::PreviousField,
+        "previous field",
+        Priority::HelpOnly,
+    ),
+    Binding::new(
+        &[ctrl('l')],
+        "Ctrl-L",
+        Action::Reload,
+        "reload",
+        Priority::Low,
+    )
+    .help("list the users again"),
+];
+const CONFIRM_KEYS: &[Binding<Action>] = &[
+    Binding::new(
+        &[ch('y')],
+        "y",
+        Action::ConfirmDelete,
+        "delete",
+        Priority::High,
+    )
+    .help("yes, delete the user at Vonage"),
+    Binding::new(
+        &[ch('n'), code(KeyCode::Esc)],
+        "n",
+        Action::KeepUser,
+        "keep",
+        Priority::High,
+    )
+    .help("no, keep the user"),
+];
+
 impl Screen for UsersScreen {
     type Action = Action;
 
@@ -105,27 +171,69 @@ impl Screen for UsersScreen {
     }
 
     fn is_typing(&self) -> bool {
-        true
+        self.focus != Focus::List
     }
 
     fn bindings(&self) -> &'static [Binding<Action>] {
-        KEYS
+        match (self.focus, &self.confirm) {
+            (Focus::List, Some(_)) => CONFIRM_KEYS,
+            (Focus::List, None) => LIST_KEYS,
+            _ => KEYS,
+        }
     }
 
     fn act(&mut self, action: Action, key: KeyEvent, ctx: &mut Ctx) -> Nav {
         match action {
             Action::NextField => {
+                let list = !self.shown().is_empty();
                 self.focus = match self.focus {
                     Focus::Name => Focus::Display,
                     Focus::Display => Focus::Filter,
-                    Focus::Filter => Focus::Name,
-                }
+                    Focus::Filter if list => Focus::List,
+                    Focus::Filter | Focus::List => Focus::Name,
+                };
+                self.cursor = 0;
             }
             Action::PreviousField => {
+                let list = !self.shown().is_empty();
                 self.focus = match self.focus {
-                    Focus::Name => Focus::Filter,
+                    Focus::Name if list => Focus::List,
+                    Focus::Name | Focus::List => Focus::Filter,
                     Focus::Display => Focus::Name,
                     Focus::Filter => Focus::Display,
+                };
+                self.cursor = 0;
+            }
+            // ↑ on the first row goes back up to the filter.
+            Action::Up | Action::Down if key.code == KeyCode::Up && self.cursor == 0 => {
+                self.focus = Focus::Filter;
+            }
+            Action::Up | Action::Down => {
+                let last = self.shown().len().saturating_sub(1);
+                self.cursor = if key.code == KeyCode::Up {
+                    self.cursor - 1
+                } else {
+                    (self.cursor + 1).min(last)
+                };
+            }
+            Action::Delete => {
+                if let Some(user) = self.shown().get(self.cursor).map(|u| (*u).clone()) {
+                    self.confirm = Some(user);
+                }
+            }
+            Action::KeepUser => {
+                if let Some(user) = self.confirm.take() {
+                    ctx.ctl.info(format!("Kept {}.", user.name));
+                }
+            }
+            Action::ConfirmDelete => {
+                if let Some(user) = self.confirm.take() {
+                    ctx.ctl.send(
+                        &format!("Deleting {}…", user.name),
+                        Command::DeleteUser {
+                            user: user.id.clone().unwrap_or(user.name.clone()),
+                        },
+                    );
                 }
             }
             Action::Submit => return self.submit(ctx.ctl),
@@ -137,7 +245,7 @@ impl Screen for UsersScreen {
                 let field = match self.focus {
                     Focus::Name => &mut self.name,
                     Focus::Display => &mut self.display,
-                    Focus::Filter => &mut self.filter,
+                    Focus::Filter | Focus::List => &mut self.filter,
                 };
                 field.handle_key(key);
                 if self.focus == Focus::Name {
@@ -154,6 +262,7 @@ impl Screen for UsersScreen {
             Focus::Name => self.name.insert(text.trim()),
             Focus::Display => self.display.insert(text.trim()),
             Focus::Filter => self.filter.insert(text.trim()),
+            Focus::List => {}
         }
     }
 
@@ -167,6 +276,20 @@ impl Screen for UsersScreen {
             Outcome::Users(users) => self.listed = Some(users.clone()),
             Outcome::UserCreated(user) => self.created(user.clone(), ctx.ctl),
             Outcome::UserExists(user) => self.exists(user.clone(), ctx.ctl),
+            Outcome::UserDeleted(user) => {
+                ctx.ctl.success(format!(
+                    "Deleted {} at Vonage; its stored token is forgotten.",
+                    user.name
+                ));
+                if let Some(list) = &mut self.listed {
+                    list.retain(|u| u.name != user.name);
+                }
+                self.stored.retain(|u| u.name != user.name);
+                self.cursor = self.cursor.min(self.shown().len().saturating_sub(1));
+                if self.shown().is_empty() {
+                    self.focus = Focus::Name;
+                }
+            }
             _ => {}
         }
         Nav::Stay
@@ -192,6 +315,15 @@ impl UsersScreen {
         self.listed = None;
         self.stored.clear();
         self.offer = None;
+    }
+
+    /// The users the filter lets through, in list order.
+    pub fn shown(&self) -> Vec<&UserRow> {
+        let needle = self.filter.value().to_lowercase();
+        self.known()
+            .iter()
+            .filter(|u| needle.is_empty() || u.name.to_lowercase().contains(&needle))
+            .collect()
     }
 
     /// Every user we know of: the API's list once it answered, else the stored ones.
@@ -262,56 +394,73 @@ impl UsersScreen {
 
 fn view(s: &UsersScreen, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
     let theme = ctx.theme;
+    let block = ctx.block();
+    let inner = block.inner(area);
+    let width = inner.width;
+    let w = usize::from(width);
     let app = ctx
         .app_name
         .map_or_else(String::new, |name| format!(" of {name}"));
-    let mut lines = vec![
-        Line::from(format!(
+    let mut lines = wrap_line(
+        &Line::from(format!(
             "Users{app}: one per person who logs in with the SDK."
         )),
-        Line::from(""),
-    ];
+        w,
+    );
+    lines.push(Line::from(""));
     let mut cursor = None;
     let name_error = s.name_error.clone();
     for (label, field, focus, error) in [
         ("Name", &s.name, Focus::Name, name_error.as_deref()),
         ("Display name", &s.display, Focus::Display, None),
     ] {
-        let (line, column) = field_line(label, field, s.focus == focus, true, error, theme);
+        let (rows, column) = field_line(label, field, s.focus == focus, true, error, theme, width);
         if let Some(c) = column {
             cursor = Some((lines.len(), c));
         }
-        lines.push(line);
+        lines.extend(rows);
     }
     if let Some(offer) = &s.offer {
-        lines.push(Line::styled(
-            format!(
-                "  {} exists already ({}): Enter uses it",
-                offer.name,
-                offer.id.as_deref().unwrap_or("?")
+        lines.extend(wrap_line(
+            &Line::styled(
+                format!(
+                    "  {} exists already ({}): Enter uses it",
+                    offer.name,
+                    offer.id.as_deref().unwrap_or("?")
+                ),
+                theme.key(),
             ),
-            theme.key(),
+            w,
         ));
     }
     lines.push(Line::from(""));
-    let (line, column) = field_line(
+    let (rows, column) = field_line(
         "Filter",
         &s.filter,
         s.focus == Focus::Filter,
         true,
         None,
         theme,
+        width,
     );
     if let Some(c) = column {
         cursor = Some((lines.len(), c));
     }
-    lines.push(line);
-    let needle = s.filter.value().to_lowercase();
-    let users: Vec<&UserRow> = s
-        .known()
-        .iter()
-        .filter(|u| needle.is_empty() || u.name.to_lowercase().contains(&needle))
-        .collect();
+    lines.extend(rows);
+    let users = s.shown();
+    if let Some(user) = &s.confirm {
+        lines.extend(wrap_line(
+            &Line::styled(
+                format!(
+                    "  Delete {} ({}) at Vonage? y deletes, n keeps.",
+                    user.name,
+                    user.id.as_deref().unwrap_or("?")
+                ),
+                theme.error(),
+            ),
+            w,
+        ));
+    }
     if s.listed.is_none() {
         let text = if ctx.busy {
             "  (listing…)"
@@ -322,28 +471,61 @@ fn view(s: &UsersScreen, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
     } else if users.is_empty() {
         lines.push(Line::styled("  no users yet", theme.dim()));
     }
-    let room = (area.height as usize)
-        .saturating_sub(lines.len() + 3)
+    let room = (inner.height as usize)
+        .saturating_sub(lines.len() + 2)
         .max(1);
-    for u in users.iter().take(room) {
+    let shown = if users.len() > room {
+        room.saturating_sub(1).max(1)
+    } else {
+        room
+    };
+    let listing = s.focus == Focus::List;
+    let first = if listing {
+        s.cursor.saturating_sub(shown.saturating_sub(1))
+    } else {
+        0
+    };
+    for (i, u) in users.iter().enumerate().skip(first).take(shown) {
+        let chosen = listing && i == s.cursor;
+        let marker = if chosen { "›" } else { "•" };
         let display = u
             .display_name
             .as_deref()
             .map(|d| format!(" ({d})"))
             .unwrap_or_default();
-        lines.push(Line::from(vec![
-            Span::raw(format!("  • {}{display}", u.name)),
-            Span::styled(format!("  {}", u.id.as_deref().unwrap_or("")), theme.dim()),
-        ]));
+        lines.push(ellipsize(
+            Line::from(vec![
+                Span::styled(
+                    format!("  {marker} {}{display}", u.name),
+                    if chosen {
+                        theme.selected()
+                    } else {
+                        theme.text()
+                    },
+                ),
+                Span::styled(format!("  {}", u.id.as_deref().unwrap_or("")), theme.dim()),
+            ]),
+            w,
+        ));
     }
-    if users.len() > room {
+    if users.len() > shown {
+        lines.push(ellipsize(
+            Line::styled(
+                format!("  … and {} more (filter to find them)", users.len() - shown),
+                theme.dim(),
+            ),
+            w,
+        ));
+    }
+    if !listing && !users.is_empty() && s.listed.is_some() {
         lines.push(Line::styled(
-            format!("  … and {} more (filter to find them)", users.len() - room),
+            "  (Tab to the list: ↑↓ choose, d deletes)",
             theme.dim(),
         ));
     }
-    let block = ctx.block();
-    let inner = block.inner(area);
+    let skip = scroll_to(cursor.map(|(row, _)| row), lines.len(), inner.height);
+    let cursor = cursor.map(|(row, c)| (row - skip, c));
+    let lines: Vec<Line> = lines.into_iter().skip(skip).collect();
     frame.render_widget(Paragraph::new(lines).block(block), area);
     place_cursor(frame, inner, cursor);
 }

@@ -4,6 +4,7 @@ pub mod form;
 pub mod step_bar;
 pub mod text_area;
 pub mod text_field;
+pub mod wrap;
 
 /// Spinner frames (ASCII-safe braille would break some fonts; these do not).
 pub const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];

@@ -82,6 +82,12 @@ impl TextArea {
     /// Edits for a key; returns whether it was an edit.
     pub fn handle_key(&mut self, key: KeyEvent) -> bool {
         if key.modifiers.contains(KeyModifiers::CONTROL) {
+            // Ctrl-U clears the line the cursor is on, as in a shell.
+            if key.code == KeyCode::Char('u') {
+                self.lines[self.row].clear();
+                self.col = 0;
+                return true;
+            }
             return false;
         }
         match key.code {
@@ -128,5 +134,8 @@ mod tests {
         a.handle_key(KeyEvent::new(KeyCode::Home, KeyModifiers::NONE));
         a.handle_key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE));
         assert_eq!(a.text(), "{\n  \"paths\": {}}");
+        a.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+        assert_eq!(a.text(), "{\n");
+        assert_eq!(a.cursor(), (1, 0));
     }
 }
