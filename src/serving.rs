@@ -1,21 +1,29 @@
 //! Serving HTTP/1 connections for this program's servers (the sandbox, `token serve`): a
-//! header read timeout, bounded body reads, reaping, and a graceful stop.
+//! header read timeout, bounded body reads, reaping, a graceful stop, and a way for a handler
+//! to cut the connection its request came on (`HangUp`), also after an upgrade.
 //!
 //! Connections are served with hyper directly (not `axum::serve`) so a request's service can
 //! return an error and have hyper close the socket without writing a response (the sandbox's
 //! dropped-connection fault).
 
 use std::future::Future;
+use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, Response};
 use futures_util::StreamExt;
+use futures_util::task::AtomicWaker;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -73,7 +81,15 @@ where
     E: Into<Box<dyn std::error::Error + Send + Sync>> + 'static,
 {
     let _ = stream.set_nodelay(true);
-    let service = service_fn(handler);
+    let hang_up = HangUp::default();
+    let stream = Cuttable {
+        inner: stream,
+        hang_up: hang_up.clone(),
+    };
+    let service = service_fn(move |mut request: Request<Incoming>| {
+        request.extensions_mut().insert(hang_up.clone());
+        handler(request)
+    });
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
@@ -91,6 +107,81 @@ where
             conn.as_mut().graceful_shutdown();
             let _ = conn.await;
         }
+    }
+}
+
+/// Rides in every request's extensions: ends the connection the request came on, also after
+/// an upgrade, when the HTTP server no longer holds it. A websocket that a handler has
+/// refused is cut this way (Socket.IO can leave a namespace but keeps the transport open).
+#[derive(Debug, Clone, Default)]
+pub struct HangUp(Arc<HangUpState>);
+
+#[derive(Debug, Default)]
+struct HangUpState {
+    cut: AtomicBool,
+    reader: AtomicWaker,
+}
+
+impl HangUp {
+    /// The connection reads as ended from now on, so whoever reads it closes it.
+    pub fn hang_up(&self) {
+        self.0.cut.store(true, Ordering::Release);
+        self.0.reader.wake();
+    }
+
+    fn is_cut(&self) -> bool {
+        self.0.cut.load(Ordering::Acquire)
+    }
+}
+
+/// A connection whose reads end (EOF) once its [`HangUp`] is used; writes go on, so what was
+/// said before the cut still reaches the client.
+struct Cuttable<S> {
+    inner: S,
+    hang_up: HangUp,
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Cuttable<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        self.hang_up.0.reader.register(cx.waker());
+        if self.hang_up.is_cut() {
+            return Poll::Ready(Ok(()));
+        }
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Cuttable<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
     }
 }
 

@@ -864,3 +864,60 @@ async fn stopping_the_sandbox_closes_its_sessions() {
         "a session outlived its sandbox: {after:?}"
     );
 }
+
+#[tokio::test]
+async fn refused_sockets_that_stay_open_are_cut_and_give_their_place_back() {
+    let w = World::with(SandboxOptions {
+        max_sessions: 2,
+        ..SandboxOptions::default()
+    })
+    .await;
+    // Two refused logins whose clients stay (answering pings, never closing), as a hostile
+    // page would: the server cuts them after the refusal, so they cannot hold the bound.
+    let mut refused = Vec::new();
+    for _ in 0..2 {
+        let mut sio = Sio::connect(w.env.sb.url(), &token_query("garbage"))
+            .await
+            .unwrap();
+        assert_eq!(sio.event().await.0, "system:error:invalid-token");
+        refused.push(sio);
+    }
+    for sio in &mut refused {
+        assert_eq!(sio.next(Duration::from_secs(5)).await, Frame::Disconnect);
+        assert_eq!(
+            sio.next(Duration::from_secs(5)).await,
+            Frame::Closed,
+            "a refused socket's connection was left open"
+        );
+    }
+    let mut back = None;
+    for _ in 0..50 {
+        if let Ok(sio) = Sio::connect(w.env.sb.url(), &token_query(&w.token("alice"))).await {
+            back = Some(sio);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut back = back.expect("the refused sockets never gave their places back");
+    assert_eq!(back.event().await.0, "session:success");
+}
+
+#[tokio::test]
+async fn a_token_that_is_not_a_jwt_is_told_so_not_as_a_missing_claim() {
+    let w = World::start().await;
+    for (garbage, reason) in [
+        ("garbage", "not a JWT"),
+        ("a.b.c", "the header is not base64url"),
+    ] {
+        let answer = w
+            .env
+            .call(
+                w.env.bearer(Method::GET, "/v0.3/users/me", garbage),
+                StatusCode::UNAUTHORIZED,
+            )
+            .await
+            .to_string();
+        assert!(answer.contains(reason), "{garbage}: {answer}");
+        assert!(!answer.contains("application_id"), "{garbage}: {answer}");
+    }
+}

@@ -149,9 +149,16 @@ pub fn verify_token(store: &Store, token: &str, now: u64) -> Result<VerifiedToke
     // The key is the one of the application the token names, so read that name first,
     // untrusted; the verifier then checks the signature with that application's key.
     let named = verify::check(token, verify::Expected::default(), now);
+    // A token that is not even a JWT (or whose header is refused) is told as such, in the
+    // verifier's words, like `token inspect` tells it, not as a missing claim.
     let application_id = named
         .application_id()
-        .ok_or_else(|| invalid("no application_id claim"))?
+        .ok_or_else(|| match &named.verdict {
+            Verdict::Malformed(_) | Verdict::Refused(_) => {
+                TokenRefusal::Invalid(named.verdict.describe())
+            }
+            _ => invalid("no application_id claim"),
+        })?
         .to_owned();
     let public_key = store
         .read(|d| d.app(&application_id).map(|a| a.public_key.clone()))

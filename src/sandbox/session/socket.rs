@@ -13,10 +13,13 @@ use socketioxide::extract::{AckSender, SocketRef};
 use super::login::{self, Login, Refusal};
 use super::registry::{SessionError, SessionInfo, Sessions};
 use crate::sandbox::state::Store;
+use crate::serving::HangUp;
 
 /// A refused connection is closed this long after its refusal event, so the client reads
 /// the event first and a refused socket does not hold a connection.
 const REFUSED_GRACE: Duration = Duration::from_secs(2);
+/// How long the `41` of a refused socket gets to be written before its connection is cut.
+const DISCONNECT_FLUSH: Duration = Duration::from_millis(200);
 
 pub fn register(io: &SocketIo, store: Arc<Store>, sessions: Arc<Sessions>) {
     io.ns("/", move |socket: SocketRef| {
@@ -148,8 +151,16 @@ fn refuse(socket: SocketRef, event: &'static str, description: &str) {
     );
     tokio::spawn(async move {
         tokio::time::sleep(REFUSED_GRACE).await;
+        // The client may rejoin after a namespace disconnect, and a hostile one would keep its
+        // connection (and its place in the bound) open: cut the transport itself too, a moment
+        // after the `41`, so the disconnect is written first.
+        let hang_up = socket.req_parts().extensions.get::<HangUp>().cloned();
         if socket.connected() {
             let _ = socket.disconnect();
+        }
+        tokio::time::sleep(DISCONNECT_FLUSH).await;
+        if let Some(hang_up) = hang_up {
+            hang_up.hang_up();
         }
     });
 }
