@@ -327,6 +327,21 @@ async fn a_reconnect_with_session_id_resumes_and_a_logout_ends_the_session() {
 }
 
 impl World {
+    /// Logs `user` in as soon as the connection bound has a place for it (within 5 s), or
+    /// fails with `never_freed`.
+    async fn login_once_a_place_frees(&self, user: &str, never_freed: &str) {
+        for _ in 0..50 {
+            if let Ok(mut sio) =
+                Sio::connect(self.env.sb.url(), &token_query(&self.token(user))).await
+            {
+                assert_eq!(sio.event().await.0, "session:success");
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{never_freed}");
+    }
+
     async fn login_query(&self, query: &str) -> (Sio, Value) {
         let mut sio = self.connect(query).await;
         let (name, data) = sio.event().await;
@@ -726,16 +741,8 @@ async fn a_flood_of_connections_is_bounded_and_the_rest_go_on() {
     // A closed connection gives its place back.
     let (first, _) = open.remove(0);
     first.close().await;
-    let mut back = None;
-    for _ in 0..50 {
-        if let Ok(sio) = Sio::connect(w.env.sb.url(), &token_query(&w.token("bob"))).await {
-            back = Some(sio);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let mut back = back.expect("a closed connection's place was never given back");
-    assert_eq!(back.event().await.0, "session:success");
+    w.login_once_a_place_frees("bob", "a closed connection's place was never given back")
+        .await;
 }
 
 #[tokio::test]
@@ -776,16 +783,8 @@ async fn sockets_that_never_join_are_closed_and_give_their_place_back() {
         "{:?}",
         started.elapsed()
     );
-    let mut back = None;
-    for _ in 0..50 {
-        if let Ok(sio) = Sio::connect(w.env.sb.url(), &token_query(&w.token("bob"))).await {
-            back = Some(sio);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let mut back = back.expect("the idle sockets' places were never given back");
-    assert_eq!(back.event().await.0, "session:success");
+    w.login_once_a_place_frees("bob", "the idle sockets' places were never given back")
+        .await;
 }
 
 #[tokio::test]
@@ -890,16 +889,8 @@ async fn refused_sockets_that_stay_open_are_cut_and_give_their_place_back() {
             "a refused socket's connection was left open"
         );
     }
-    let mut back = None;
-    for _ in 0..50 {
-        if let Ok(sio) = Sio::connect(w.env.sb.url(), &token_query(&w.token("alice"))).await {
-            back = Some(sio);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let mut back = back.expect("the refused sockets never gave their places back");
-    assert_eq!(back.event().await.0, "session:success");
+    w.login_once_a_place_frees("alice", "the refused sockets never gave their places back")
+        .await;
 }
 
 #[tokio::test]

@@ -155,12 +155,10 @@ mod tests {
     use crate::auth::verify::{Expected, SignatureCheck, check};
     use serde_json::Value;
 
-    const APP: &str = "aaaaaaaa-bbbb-cccc-dddd-0123456789ab";
+    use crate::auth::fixtures::{APP, KEY};
 
     fn signer() -> Signer {
-        let key =
-            PrivateKey::from_pem(include_str!("../../tests/fixtures/test-key-pkcs8.pem")).unwrap();
-        Signer::new(AppId::parse(APP).unwrap(), key)
+        crate::auth::fixtures::signer(KEY)
     }
 
     fn opened(token: &Token) -> (Value, Value) {

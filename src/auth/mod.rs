@@ -7,3 +7,6 @@ pub mod keys;
 pub mod provider;
 pub mod ttl;
 pub mod verify;
+
+#[cfg(test)]
+pub(crate) mod fixtures;

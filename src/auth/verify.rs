@@ -359,20 +359,8 @@ impl Times {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::jwt::{Claims, Signer};
-    use crate::auth::keys::PrivateKey;
-    use crate::ids::AppId;
-
-    const APP: &str = "aaaaaaaa-bbbb-cccc-dddd-0123456789ab";
-    const KEY: &str = include_str!("../../tests/fixtures/test-key-pkcs8.pem");
-    const OTHER: &str = include_str!("../../tests/fixtures/other-key-pkcs8.pem");
-
-    fn signer(pem: &str) -> Signer {
-        Signer::new(
-            AppId::parse(APP).unwrap(),
-            PrivateKey::from_pem(pem).unwrap(),
-        )
-    }
+    use crate::auth::fixtures::{APP, KEY, OTHER, signer};
+    use crate::auth::jwt::Claims;
 
     fn claims(iat: u64, exp: u64) -> Claims {
         Claims {

@@ -150,7 +150,7 @@ mod tests {
     use super::*;
     use crate::auth::acl::{AclChoice, Preset};
 
-    const APP: &str = "aaaaaaaa-bbbb-cccc-dddd-0123456789ab";
+    use crate::auth::fixtures::APP;
 
     fn add(home: &Home, profile: &ProfileName, name: &str, recipe: Option<Recipe>) {
         State::update(home, profile, |state| {

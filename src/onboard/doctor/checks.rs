@@ -319,20 +319,9 @@ pub(super) fn clock_check(
 mod tests {
     use super::super::report::Status;
     use super::*;
-    use crate::auth::jwt::{Claims, Signer};
-    use crate::auth::keys::PrivateKey;
+    use crate::auth::jwt::Claims;
 
-    const APP: &str = "aaaaaaaa-bbbb-cccc-dddd-0123456789ab";
-    const KEY: &str = include_str!("../../../tests/fixtures/test-key-pkcs8.pem");
-
-    const OTHER: &str = include_str!("../../../tests/fixtures/other-key-pkcs8.pem");
-
-    fn signer(pem: &str) -> Signer {
-        Signer::new(
-            AppId::parse(APP).unwrap(),
-            PrivateKey::from_pem(pem).unwrap(),
-        )
-    }
+    use crate::auth::fixtures::{APP, KEY, OTHER, signer};
 
     fn token(iat: u64, exp: u64) -> String {
         signed_by(KEY, iat, exp)

@@ -241,7 +241,7 @@ pub fn verdict_exit(verdict: &Verdict) -> ExitCode {
 mod tests {
     use super::*;
 
-    const APP: &str = "aaaaaaaa-bbbb-cccc-dddd-0123456789ab";
+    use crate::auth::fixtures::APP;
 
     #[test]
     fn the_exit_code_is_the_first_problems_and_json_has_every_check() {
