@@ -236,6 +236,39 @@ fn a_user_created_while_serving_is_served_and_any_user_serves_any_valid_name() {
 }
 
 #[test]
+fn names_with_invisible_or_bidi_characters_are_neither_created_nor_served() {
+    let world = ServeWorld::new();
+    // A right-to-left override makes "admin\u{202E}gpj" print as something else.
+    let out = world
+        .cmd()
+        .args(["user", "create", "ad\u{202E}min"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("contains U+202E (an invisible right-to-left override)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains('\u{202E}'), "printed raw: {stderr:?}");
+
+    let any = world.serve(&["--any-user"]);
+    for (path, code) in [
+        ("ad%E2%80%AEmin", "U+202E"),
+        ("ali%E2%80%8Bce", "U+200B"),
+        ("a%E2%81%A6b", "U+2066"),
+        ("%EF%BB%BFalice", "U+FEFF"),
+    ] {
+        token_of(&any, path, "").assert_refused(400, &format!("contains {code} (an invisible "));
+    }
+    assert!(
+        any.process.next_line(Duration::from_millis(300)).is_none(),
+        "no served: line for a refused name: {}",
+        any.process.log()
+    );
+}
+
+#[test]
 fn cors_for_loopback_and_listed_origins_and_403_for_others() {
     let world = ServeWorld::new();
     let served = world.serve(&["--allow-origin", "https://App.Example.com"]);
