@@ -269,6 +269,41 @@ fn names_with_invisible_or_bidi_characters_are_neither_created_nor_served() {
 }
 
 #[test]
+fn refusals_quote_names_for_a_shell_and_never_echo_a_long_one_whole() {
+    let world = ServeWorld::new();
+    let served = world.serve(&[]);
+    for (path, hint) in [
+        ("a%20b", "create it (vonage-onboard user create 'a b')"),
+        ("it's", r"create it (vonage-onboard user create 'it'\''s')"),
+        ("%24(id)", "create it (vonage-onboard user create '$(id)')"),
+        ("-x", "create it (vonage-onboard user create -- -x)"),
+        ("bob", "create it (vonage-onboard user create bob)"),
+    ] {
+        token_of(&served, path, "").assert_refused(404, hint);
+    }
+    // 10 KB of name (or of a query value): the refusal quotes 40 characters, then "…".
+    let long = "x".repeat(10_000);
+    let cut = format!("\"{}\"…", "x".repeat(40));
+    for (path, query) in [
+        (long.as_str(), String::new()),
+        ("alice", format!("?format={long}")),
+        ("alice", format!("?ttl={long}")),
+    ] {
+        let answer = token_of(&served, path, &query);
+        assert_eq!(
+            answer.status,
+            400,
+            "{}",
+            &answer.body[..200.min(answer.body.len())]
+        );
+        let error = answer.json()["error"].as_str().unwrap().to_owned();
+        let start: String = error.chars().take(200).collect();
+        assert!(error.len() < 300, "{} bytes: {start}", error.len());
+        assert!(error.contains(&cut), "{error}");
+    }
+}
+
+#[test]
 fn cors_for_loopback_and_listed_origins_and_403_for_others() {
     let world = ServeWorld::new();
     let served = world.serve(&["--allow-origin", "https://App.Example.com"]);

@@ -78,6 +78,31 @@ pub fn quoted(name: &str) -> String {
     }
 }
 
+/// `vonage-onboard user create NAME` as a hint to copy: the name shell-quoted, after `--`
+/// when it starts with a dash (so the parser does not take it for a flag).
+pub fn user_create_command(name: &str) -> String {
+    let end_of_flags = if name.starts_with('-') { "-- " } else { "" };
+    format!(
+        "vonage-onboard user create {end_of_flags}{}",
+        shell_word(name)
+    )
+}
+
+/// `text` as one word for a POSIX shell: as is when it holds only characters no shell treats
+/// specially, else in single quotes (a `'` inside written `'\''`).
+pub fn shell_word(text: &str) -> std::borrow::Cow<'_, str> {
+    let plain = |c: char| {
+        c.is_ascii_alphanumeric()
+            || "-_.,/@%+=:".contains(c)
+            || (!c.is_ascii() && c.is_alphanumeric())
+    };
+    if !text.is_empty() && text.chars().all(plain) {
+        text.into()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''")).into()
+    }
+}
+
 /// A user's display name: at most `MAX_DISPLAY_NAME` printable characters.
 pub fn check_display_name(display: &str) -> Result<&str> {
     if let Some(hidden) = invisible(display) {
@@ -192,6 +217,53 @@ mod tests {
             assert!(check_user_name(fine).is_ok(), "{fine:?}");
             assert!(check_display_name(fine).is_ok(), "{fine:?}");
             assert!(check_app_name(fine).is_ok(), "{fine:?}");
+        }
+    }
+
+    #[test]
+    fn hints_quote_the_name_for_a_shell_only_when_it_needs_it() {
+        assert_eq!(
+            user_create_command("alice"),
+            "vonage-onboard user create alice"
+        );
+        assert_eq!(
+            user_create_command("alice.b@example.com"),
+            "vonage-onboard user create alice.b@example.com"
+        );
+        assert_eq!(user_create_command("Zoë"), "vonage-onboard user create Zoë");
+        assert_eq!(
+            user_create_command("a b"),
+            "vonage-onboard user create 'a b'"
+        );
+        assert_eq!(
+            user_create_command("it's"),
+            r"vonage-onboard user create 'it'\''s'"
+        );
+        assert_eq!(
+            user_create_command("-x"),
+            "vonage-onboard user create -- -x"
+        );
+        for special in [
+            "$(rm -rf ~)",
+            "a;b",
+            "`id`",
+            "a*",
+            "~a",
+            "#a",
+            "a|b",
+            "a\"b",
+            "!x",
+        ] {
+            assert_eq!(shell_word(special), format!("'{special}'"), "{special}");
+        }
+        // And a real shell reads each back as the one word it was.
+        for name in ["a b", "it's", "'", "$(id)", "a\\b", "x'\"y", "Zoë", "-x"] {
+            let script = format!("printf %s {}", shell_word(name));
+            let out = std::process::Command::new("sh")
+                .args(["-c", &script])
+                .output()
+                .unwrap();
+            assert_eq!(String::from_utf8_lossy(&out.stdout), name, "{script}");
         }
     }
 

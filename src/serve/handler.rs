@@ -24,7 +24,7 @@ use crate::auth::jwt::Signer;
 use crate::auth::ttl::Ttl;
 use crate::clock::{rfc3339, unix_now};
 use crate::onboard::known_users::{KnownUsers, fresh_token};
-use crate::onboard::names::check_user_name;
+use crate::onboard::names::{check_user_name, quoted, user_create_command};
 use crate::serving::{self, BodyError};
 
 /// The largest request body read (a GET has none; this only bounds what a client can make us
@@ -223,7 +223,13 @@ async fn token(
         None => None,
         Some(text) => match Ttl::parse(&text) {
             Ok(ttl) => Some(ttl),
-            Err(e) => return error(StatusCode::BAD_REQUEST, &e.to_string()),
+            // The TTL's reason quotes the value whole: a page may send kilobytes of it.
+            Err(e) => {
+                let why = e
+                    .to_string()
+                    .replacen(&format!("{text:?}"), &quoted(&text), 1);
+                return error(StatusCode::BAD_REQUEST, &why);
+            }
         },
     };
     let bare = match query_value(&query, "format").as_deref() {
@@ -232,7 +238,10 @@ async fn token(
         Some(other) => {
             return error(
                 StatusCode::BAD_REQUEST,
-                &format!("format {other:?} is not known: use json (the default) or jwt"),
+                &format!(
+                    "format {} is not known: use json (the default) or jwt",
+                    quoted(other)
+                ),
             );
         }
     };
@@ -244,8 +253,10 @@ async fn token(
         return error(
             StatusCode::NOT_FOUND,
             &format!(
-                "{user:?} is not a user this home knows for application {}: create it (vonage-onboard user create {user}), or start token serve with --any-user",
-                app.application_id
+                "{} is not a user this home knows for application {}: create it ({}), or start token serve with --any-user",
+                quoted(&user),
+                app.application_id,
+                user_create_command(&user)
             ),
         );
     };
