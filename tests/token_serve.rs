@@ -378,6 +378,26 @@ fn cors_for_loopback_and_listed_origins_and_403_for_others() {
     let plain = get(&token_url, &[("Authorization", &auth)]);
     assert_eq!(plain.status, 200);
     assert!(plain.header("access-control-allow-origin").is_none());
+    // Every answer depends on the Origin header, so every one says so (a cache must not give
+    // the no-Origin answer to a page, or one origin's to another): refusals too.
+    let index = format!("{}/", served.url);
+    let nowhere = format!("{}/nowhere", served.url);
+    for (answer, what) in [
+        (plain, "200 without Origin"),
+        (get(&token_url, &[]), "401 without Origin"),
+        (get(&index, &[("Authorization", &auth)]), "index"),
+        (get(&nowhere, &[("Authorization", &auth)]), "404"),
+        (call("POST", &token_url, &[("Authorization", &auth)]), "405"),
+        (get(&token_url, &[("Origin", "http://evil.example")]), "403"),
+    ] {
+        assert_eq!(
+            answer.header("vary"),
+            Some("Origin"),
+            "{what}: {} {:?}",
+            answer.status,
+            answer.headers
+        );
+    }
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! One request to `token serve`: the origin (403 before anything else), the preflight, the
-//! key (401), then the two routes; every answer to an allowed origin carries its CORS headers.
+//! key (401), then the two routes; every answer to an allowed origin carries its CORS headers,
+//! and every answer `Vary: Origin`.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -84,25 +85,31 @@ pub async fn handle(
     request: Request<Incoming>,
 ) -> Result<Response<Body>, Infallible> {
     let origin = request.headers().get(header::ORIGIN).cloned();
-    if let Some(origin) = &origin
-        && !app.origins.allows(origin.as_bytes())
-    {
+    let mut answer = match origin {
         // No CORS headers: the browser shows the page nothing.
-        return Ok(error(
+        Some(ref origin) if !app.origins.allows(origin.as_bytes()) => error(
             StatusCode::FORBIDDEN,
             "this origin may not fetch tokens: serve the page from localhost, 127.0.0.1 or [::1], or start token serve with --allow-origin ORIGIN",
-        ));
-    }
-    let mut answer = if request.method() == Method::OPTIONS {
-        preflight()
-    } else {
-        guarded(&app, router, request).await
+        ),
+        _ => {
+            let mut answer = if request.method() == Method::OPTIONS {
+                preflight()
+            } else {
+                guarded(&app, router, request).await
+            };
+            if let Some(origin) = origin {
+                answer
+                    .headers_mut()
+                    .insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            }
+            answer
+        }
     };
-    if let Some(origin) = origin {
-        let headers = answer.headers_mut();
-        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-        headers.insert(header::VARY, HeaderValue::from_static("Origin"));
-    }
+    // Every answer depends on the Origin header (CORS headers, or a 403), also one to a
+    // request without it: a cache must keep them apart.
+    answer
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Origin"));
     Ok(answer)
 }
 
