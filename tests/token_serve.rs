@@ -304,6 +304,51 @@ fn refusals_quote_names_for_a_shell_and_never_echo_a_long_one_whole() {
 }
 
 #[test]
+fn with_json_the_banner_and_each_served_line_are_json_lines() {
+    let world = ServeWorld::new();
+    let process = support::process::Background::spawn(world.serve_command(&["--json"]));
+    let line = |what: &str| {
+        let line = process
+            .next_line(Duration::from_secs(15))
+            .unwrap_or_else(|| panic!("no {what} line; stderr: {}", process.log()));
+        let value: Value = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("{what} is not one JSON line ({e}): {line:?}"));
+        value
+    };
+    let banner = line("banner");
+    let mut fields: Vec<&String> = banner.as_object().unwrap().keys().collect();
+    fields.sort();
+    assert_eq!(fields, ["application_id", "key", "url"]);
+    assert_eq!(banner["application_id"], world.app_id.as_str());
+    let url = banner["url"].as_str().unwrap();
+    let key = banner["key"].as_str().unwrap();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+
+    let answer = get(
+        &format!("{url}/token/alice?ttl=10m"),
+        &[("Authorization", &bearer(key))],
+    );
+    assert_eq!(answer.status, 200, "{}", answer.status);
+    let served = line("served");
+    let exp = answer.json()["exp"].as_u64().unwrap();
+    assert_eq!(
+        served,
+        serde_json::json!({
+            "served": "alice",
+            "exp": exp,
+            "expires_at": vonage_onboard::clock::rfc3339(exp),
+            "ttl": 600,
+        })
+    );
+    // The people's notes stay on stderr, out of the JSON Lines.
+    assert!(
+        process.log().contains("Serving tokens"),
+        "{}",
+        process.log()
+    );
+}
+
+#[test]
 fn cors_for_loopback_and_listed_origins_and_403_for_others() {
     let world = ServeWorld::new();
     let served = world.serve(&["--allow-origin", "https://App.Example.com"]);
