@@ -17,7 +17,8 @@ use crate::serve::{self, AllowedOrigin, ServeConfig, ServeSource, Served};
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Port to listen on [default: a free one]
-    #[arg(long, default_value_t = 0, value_parser = parse_port)]
+    // Negative numbers reach parse_port ("-1" is not a port), not clap's unknown-flag error.
+    #[arg(long, default_value_t = 0, value_parser = parse_port, allow_negative_numbers = true)]
     port: u16,
     /// Address to listen on; anything but loopback lets other devices ask (the key is still needed)
     #[arg(long, default_value = "127.0.0.1", value_name = "ADDR", value_parser = parse_bind)]
