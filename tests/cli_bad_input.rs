@@ -365,6 +365,39 @@ fn every_refusal_has_its_reason_on_stderr_and_never_a_panic() {
 }
 
 #[test]
+fn a_negative_port_is_told_it_is_not_a_port() {
+    // clap takes "-1" for an unknown flag unless --port accepts negative numbers: then the
+    // port's own parser says what is wrong, as it does for 70000.
+    let dir = tempfile::tempdir().unwrap();
+    let key = fixture("test-key-pkcs8.pem");
+    for port in ["-1", "-65536", "70000"] {
+        let out = cmd(dir.path())
+            .args(["--application-id", APP_ID, "--private-key-path"])
+            .arg(&key)
+            .args(["token", "serve", "--port", port])
+            .output()
+            .unwrap();
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{port}: {stderr}");
+        assert!(
+            stderr.contains(&format!("\"{port}\" is not a port: use a number from 0")),
+            "{port}: {stderr}"
+        );
+        assert!(out.stdout.is_empty(), "{port}: nothing served");
+    }
+    // A flag after --port is still a flag, not a port value.
+    let out = cmd(dir.path())
+        .args(["--application-id", APP_ID, "--private-key-path"])
+        .arg(&key)
+        .args(["token", "serve", "--port", "--any-user"])
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(!stderr.contains("is not a port"), "{stderr}");
+}
+
+#[test]
 fn a_webhook_url_without_a_scheme_is_told_to_add_https_as_in_the_wizard() {
     let dir = tempfile::tempdir().unwrap();
     let out = cmd(dir.path())

@@ -236,6 +236,119 @@ fn a_user_created_while_serving_is_served_and_any_user_serves_any_valid_name() {
 }
 
 #[test]
+fn names_with_invisible_or_bidi_characters_are_neither_created_nor_served() {
+    let world = ServeWorld::new();
+    // A right-to-left override makes "admin\u{202E}gpj" print as something else.
+    let out = world
+        .cmd()
+        .args(["user", "create", "ad\u{202E}min"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("contains U+202E (an invisible right-to-left override)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains('\u{202E}'), "printed raw: {stderr:?}");
+
+    let any = world.serve(&["--any-user"]);
+    for (path, code) in [
+        ("ad%E2%80%AEmin", "U+202E"),
+        ("ali%E2%80%8Bce", "U+200B"),
+        ("a%E2%81%A6b", "U+2066"),
+        ("%EF%BB%BFalice", "U+FEFF"),
+    ] {
+        token_of(&any, path, "").assert_refused(400, &format!("contains {code} (an invisible "));
+    }
+    assert!(
+        any.process.next_line(Duration::from_millis(300)).is_none(),
+        "no served: line for a refused name: {}",
+        any.process.log()
+    );
+}
+
+#[test]
+fn refusals_quote_names_for_a_shell_and_never_echo_a_long_one_whole() {
+    let world = ServeWorld::new();
+    let served = world.serve(&[]);
+    for (path, hint) in [
+        ("a%20b", "create it (vonage-onboard user create 'a b')"),
+        ("it's", r"create it (vonage-onboard user create 'it'\''s')"),
+        ("%24(id)", "create it (vonage-onboard user create '$(id)')"),
+        ("-x", "create it (vonage-onboard user create -- -x)"),
+        ("bob", "create it (vonage-onboard user create bob)"),
+    ] {
+        token_of(&served, path, "").assert_refused(404, hint);
+    }
+    // 10 KB of name (or of a query value): the refusal quotes 40 characters, then "…".
+    let long = "x".repeat(10_000);
+    let cut = format!("\"{}\"…", "x".repeat(40));
+    for (path, query) in [
+        (long.as_str(), String::new()),
+        ("alice", format!("?format={long}")),
+        ("alice", format!("?ttl={long}")),
+    ] {
+        let answer = token_of(&served, path, &query);
+        assert_eq!(
+            answer.status,
+            400,
+            "{}",
+            &answer.body[..200.min(answer.body.len())]
+        );
+        let error = answer.json()["error"].as_str().unwrap().to_owned();
+        let start: String = error.chars().take(200).collect();
+        assert!(error.len() < 300, "{} bytes: {start}", error.len());
+        assert!(error.contains(&cut), "{error}");
+    }
+}
+
+#[test]
+fn with_json_the_banner_and_each_served_line_are_json_lines() {
+    let world = ServeWorld::new();
+    let process = support::process::Background::spawn(world.serve_command(&["--json"]));
+    let line = |what: &str| {
+        let line = process
+            .next_line(Duration::from_secs(15))
+            .unwrap_or_else(|| panic!("no {what} line; stderr: {}", process.log()));
+        let value: Value = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("{what} is not one JSON line ({e}): {line:?}"));
+        value
+    };
+    let banner = line("banner");
+    let mut fields: Vec<&String> = banner.as_object().unwrap().keys().collect();
+    fields.sort();
+    assert_eq!(fields, ["application_id", "key", "url"]);
+    assert_eq!(banner["application_id"], world.app_id.as_str());
+    let url = banner["url"].as_str().unwrap();
+    let key = banner["key"].as_str().unwrap();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+
+    let answer = get(
+        &format!("{url}/token/alice?ttl=10m"),
+        &[("Authorization", &bearer(key))],
+    );
+    assert_eq!(answer.status, 200, "{}", answer.status);
+    let served = line("served");
+    let exp = answer.json()["exp"].as_u64().unwrap();
+    assert_eq!(
+        served,
+        serde_json::json!({
+            "served": "alice",
+            "exp": exp,
+            "expires_at": vonage_onboard::clock::rfc3339(exp),
+            "ttl": 600,
+        })
+    );
+    // The people's notes stay on stderr, out of the JSON Lines.
+    assert!(
+        process.log().contains("Serving tokens"),
+        "{}",
+        process.log()
+    );
+}
+
+#[test]
 fn cors_for_loopback_and_listed_origins_and_403_for_others() {
     let world = ServeWorld::new();
     let served = world.serve(&["--allow-origin", "https://App.Example.com"]);
@@ -310,6 +423,26 @@ fn cors_for_loopback_and_listed_origins_and_403_for_others() {
     let plain = get(&token_url, &[("Authorization", &auth)]);
     assert_eq!(plain.status, 200);
     assert!(plain.header("access-control-allow-origin").is_none());
+    // Every answer depends on the Origin header, so every one says so (a cache must not give
+    // the no-Origin answer to a page, or one origin's to another): refusals too.
+    let index = format!("{}/", served.url);
+    let nowhere = format!("{}/nowhere", served.url);
+    for (answer, what) in [
+        (plain, "200 without Origin"),
+        (get(&token_url, &[]), "401 without Origin"),
+        (get(&index, &[("Authorization", &auth)]), "index"),
+        (get(&nowhere, &[("Authorization", &auth)]), "404"),
+        (call("POST", &token_url, &[("Authorization", &auth)]), "405"),
+        (get(&token_url, &[("Origin", "http://evil.example")]), "403"),
+    ] {
+        assert_eq!(
+            answer.header("vary"),
+            Some("Origin"),
+            "{what}: {} {:?}",
+            answer.status,
+            answer.headers
+        );
+    }
 }
 
 #[test]
@@ -355,13 +488,27 @@ fn a_non_loopback_bind_warns_and_still_wants_the_key() {
     });
     assert!(warned, "{}", served.process.log());
 
-    let quiet = world.serve(&[]);
-    assert_eq!(token_of(&quiet, "alice", "").status, 200);
-    assert!(
-        !quiet.process.log().contains("warning"),
-        "{}",
-        quiet.process.log()
-    );
+    // Loopback however it is written, an IPv4-mapped IPv6 address too: no warning (its
+    // last line, "Serving tokens", is printed after where the warning would be).
+    for bind in [
+        None,
+        Some("::1"),
+        Some("::ffff:127.0.0.1"),
+        Some("127.0.0.2"),
+    ] {
+        let flags: Vec<&str> = bind.map(|b| vec!["--bind", b]).unwrap_or_default();
+        let quiet = world.serve(&flags);
+        assert_eq!(token_of(&quiet, "alice", "").status, 200, "{bind:?}");
+        let started = support::eventually(Duration::from_secs(5), || {
+            quiet.process.log().contains("Serving tokens")
+        });
+        assert!(started, "{bind:?}: {}", quiet.process.log());
+        assert!(
+            !quiet.process.log().contains("warning"),
+            "{bind:?}: {}",
+            quiet.process.log()
+        );
+    }
 }
 
 #[test]

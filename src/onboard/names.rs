@@ -14,19 +14,20 @@ pub const MAX_APP_NAME: usize = 200;
 
 /// A Vonage user name: the JWT `sub` and the unique handle of the user.
 pub fn check_user_name(name: &str) -> Result<&str> {
-    let too_long = format!("is longer than {MAX_USER_NAME} characters");
-    let problem = if name.is_empty() {
-        Some("is empty")
+    let problem: Option<String> = if name.is_empty() {
+        Some("is empty".into())
     } else if name.trim() != name {
-        Some("starts or ends with a space")
+        Some("starts or ends with a space".into())
     } else if name.chars().count() > MAX_USER_NAME {
-        Some(too_long.as_str())
+        Some(format!("is longer than {MAX_USER_NAME} characters"))
     } else if name.chars().any(char::is_control) {
-        Some("contains a control character")
+        Some("contains a control character".into())
+    } else if let Some(hidden) = invisible(name) {
+        Some(format!("contains {hidden}"))
     } else if name == "." || name == ".." {
-        Some("cannot be used: it would read as a path in the API's URLs")
+        Some("cannot be used: it would read as a path in the API's URLs".into())
     } else if name.starts_with("USR-") {
-        Some("starts with USR-, which Vonage reserves for user ids")
+        Some("starts with USR-, which Vonage reserves for user ids".into())
     } else {
         None
     };
@@ -36,8 +37,38 @@ pub fn check_user_name(name: &str) -> Result<&str> {
     }
 }
 
+/// The first character in `text` that a terminal or a page shows as nothing, or that turns
+/// the text around it (bidi controls, zero-width characters, the byte order mark): such a
+/// name looks like another one, or reorders the line it is printed in. Said as
+/// `U+202E (an invisible right-to-left override)`.
+pub fn invisible(text: &str) -> Option<String> {
+    text.chars().find_map(|c| {
+        let what = match c {
+            '\u{200B}' => "zero-width space",
+            '\u{200C}' => "zero-width non-joiner",
+            '\u{200D}' => "zero-width joiner",
+            '\u{200E}' => "left-to-right mark",
+            '\u{200F}' => "right-to-left mark",
+            '\u{202A}' => "left-to-right embedding",
+            '\u{202B}' => "right-to-left embedding",
+            '\u{202C}' => "pop directional formatting",
+            '\u{202D}' => "left-to-right override",
+            '\u{202E}' => "right-to-left override",
+            '\u{2060}' => "word joiner",
+            '\u{2066}' => "left-to-right isolate",
+            '\u{2067}' => "right-to-left isolate",
+            '\u{2068}' => "first strong isolate",
+            '\u{2069}' => "pop directional isolate",
+            '\u{FEFF}' => "zero-width no-break space (byte order mark)",
+            _ => return None,
+        };
+        Some(format!("U+{:04X} (an invisible {what})", u32::from(c)))
+    })
+}
+
 /// A name as a refusal quotes it: a very long one is cut (the sentence must stay readable).
-fn quoted(name: &str) -> String {
+/// Control and invisible characters come out escaped (`\u{202e}`), never raw.
+pub fn quoted(name: &str) -> String {
     const SHOWN: usize = 40;
     if name.chars().count() > SHOWN {
         let start: String = name.chars().take(SHOWN).collect();
@@ -47,8 +78,39 @@ fn quoted(name: &str) -> String {
     }
 }
 
+/// `vonage-onboard user create NAME` as a hint to copy: the name shell-quoted, after `--`
+/// when it starts with a dash (so the parser does not take it for a flag).
+pub fn user_create_command(name: &str) -> String {
+    let end_of_flags = if name.starts_with('-') { "-- " } else { "" };
+    format!(
+        "vonage-onboard user create {end_of_flags}{}",
+        shell_word(name)
+    )
+}
+
+/// `text` as one word for a POSIX shell: as is when it holds only characters no shell treats
+/// specially, else in single quotes (a `'` inside written `'\''`).
+pub fn shell_word(text: &str) -> std::borrow::Cow<'_, str> {
+    let plain = |c: char| {
+        c.is_ascii_alphanumeric()
+            || "-_.,/@%+=:".contains(c)
+            || (!c.is_ascii() && c.is_alphanumeric())
+    };
+    if !text.is_empty() && text.chars().all(plain) {
+        text.into()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''")).into()
+    }
+}
+
 /// A user's display name: at most `MAX_DISPLAY_NAME` printable characters.
 pub fn check_display_name(display: &str) -> Result<&str> {
+    if let Some(hidden) = invisible(display) {
+        return Err(Error::usage(format!(
+            "the display name {} contains {hidden}",
+            quoted(display)
+        )));
+    }
     if display.chars().count() > MAX_DISPLAY_NAME || display.chars().any(char::is_control) {
         return Err(Error::usage(format!(
             "the display name must be at most {MAX_DISPLAY_NAME} printable characters"
@@ -68,15 +130,22 @@ pub fn app_name_problem(name: &str) -> Option<String> {
     } else if name.chars().any(char::is_control) {
         Some("no control characters".into())
     } else {
-        None
+        invisible(name).map(|hidden| format!("no {hidden}"))
     }
 }
 
 /// An application name, as the commands check it: the sentence names the rule.
 pub fn check_app_name(name: &str) -> Result<&str> {
+    if let Some(hidden) = invisible(name) {
+        return Err(Error::usage(format!(
+            "application name {} contains {hidden}",
+            quoted(name)
+        )));
+    }
     match app_name_problem(name) {
         Some(_) => Err(Error::usage(format!(
-            "application name {name:?} must be 1 to {MAX_APP_NAME} printable characters"
+            "application name {} must be 1 to {MAX_APP_NAME} printable characters",
+            quoted(name)
         ))),
         None => Ok(name.trim()),
     }
@@ -111,6 +180,98 @@ mod tests {
                 "x".repeat(40)
             )
         );
+    }
+
+    #[test]
+    fn invisible_and_bidi_characters_are_refused_by_name_in_every_kind_of_name() {
+        let hidden: Vec<char> = ('\u{200B}'..='\u{200F}')
+            .chain('\u{202A}'..='\u{202E}')
+            .chain(['\u{2060}'])
+            .chain('\u{2066}'..='\u{2069}')
+            .chain(['\u{FEFF}'])
+            .collect();
+        assert_eq!(hidden.len(), 16);
+        for c in hidden {
+            let code = format!("U+{:04X} (an invisible ", u32::from(c));
+            let name = format!("ad{c}min");
+            let user = check_user_name(&name).unwrap_err().to_string();
+            assert!(user.starts_with("user name \"ad\\u{"), "{user}");
+            assert!(user.contains(&code), "{user}");
+            assert!(!user.contains(c), "printed raw: {user:?}");
+            let display = check_display_name(&name).unwrap_err().to_string();
+            assert!(display.contains(&code), "{display}");
+            assert!(!display.contains(c), "printed raw: {display:?}");
+            let app = check_app_name(&name).unwrap_err().to_string();
+            assert!(app.contains(&code), "{app}");
+            assert!(!app.contains(c), "printed raw: {app:?}");
+            assert!(app_name_problem(&name).unwrap().contains(&code));
+        }
+        assert_eq!(
+            check_user_name("evil\u{202E}gpj.exe")
+                .unwrap_err()
+                .to_string(),
+            "user name \"evil\\u{202e}gpj.exe\" contains U+202E (an invisible right-to-left override)"
+        );
+        // Visible neighbours of those blocks stay allowed: dashes, a narrow no-break space.
+        for fine in ["a\u{2010}b", "a\u{2011}b", "a\u{202F}b", "Zoë", "名前"] {
+            assert!(check_user_name(fine).is_ok(), "{fine:?}");
+            assert!(check_display_name(fine).is_ok(), "{fine:?}");
+            assert!(check_app_name(fine).is_ok(), "{fine:?}");
+        }
+    }
+
+    #[test]
+    fn hints_quote_the_name_for_a_shell_only_when_it_needs_it() {
+        assert_eq!(
+            user_create_command("alice"),
+            "vonage-onboard user create alice"
+        );
+        assert_eq!(
+            user_create_command("alice.b@example.com"),
+            "vonage-onboard user create alice.b@example.com"
+        );
+        assert_eq!(user_create_command("Zoë"), "vonage-onboard user create Zoë");
+        assert_eq!(
+            user_create_command("a b"),
+            "vonage-onboard user create 'a b'"
+        );
+        assert_eq!(
+            user_create_command("it's"),
+            r"vonage-onboard user create 'it'\''s'"
+        );
+        assert_eq!(
+            user_create_command("-x"),
+            "vonage-onboard user create -- -x"
+        );
+        for special in [
+            "$(rm -rf ~)",
+            "a;b",
+            "`id`",
+            "a*",
+            "~a",
+            "#a",
+            "a|b",
+            "a\"b",
+            "!x",
+        ] {
+            assert_eq!(shell_word(special), format!("'{special}'"), "{special}");
+        }
+        // And a real shell reads each back as the one word it was.
+        for name in ["a b", "it's", "'", "$(id)", "a\\b", "x'\"y", "Zoë", "-x"] {
+            let script = format!("printf %s {}", shell_word(name));
+            let out = std::process::Command::new("sh")
+                .args(["-c", &script])
+                .output()
+                .unwrap();
+            assert_eq!(String::from_utf8_lossy(&out.stdout), name, "{script}");
+        }
+    }
+
+    #[test]
+    fn a_long_application_name_is_quoted_cut() {
+        let why = check_app_name(&"y".repeat(10_000)).unwrap_err().to_string();
+        assert!(why.len() < 120, "{why}");
+        assert!(why.contains(&format!("\"{}\"…", "y".repeat(40))), "{why}");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! One request to `token serve`: the origin (403 before anything else), the preflight, the
-//! key (401), then the two routes; every answer to an allowed origin carries its CORS headers.
+//! key (401), then the two routes; every answer to an allowed origin carries its CORS headers,
+//! and every answer `Vary: Origin`.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -24,7 +25,7 @@ use crate::auth::jwt::Signer;
 use crate::auth::ttl::Ttl;
 use crate::clock::{rfc3339, unix_now};
 use crate::onboard::known_users::{KnownUsers, fresh_token};
-use crate::onboard::names::check_user_name;
+use crate::onboard::names::{check_user_name, quoted, user_create_command};
 use crate::serving::{self, BodyError};
 
 /// The largest request body read (a GET has none; this only bounds what a client can make us
@@ -84,25 +85,31 @@ pub async fn handle(
     request: Request<Incoming>,
 ) -> Result<Response<Body>, Infallible> {
     let origin = request.headers().get(header::ORIGIN).cloned();
-    if let Some(origin) = &origin
-        && !app.origins.allows(origin.as_bytes())
-    {
+    let mut answer = match origin {
         // No CORS headers: the browser shows the page nothing.
-        return Ok(error(
+        Some(ref origin) if !app.origins.allows(origin.as_bytes()) => error(
             StatusCode::FORBIDDEN,
             "this origin may not fetch tokens: serve the page from localhost, 127.0.0.1 or [::1], or start token serve with --allow-origin ORIGIN",
-        ));
-    }
-    let mut answer = if request.method() == Method::OPTIONS {
-        preflight()
-    } else {
-        guarded(&app, router, request).await
+        ),
+        _ => {
+            let mut answer = if request.method() == Method::OPTIONS {
+                preflight()
+            } else {
+                guarded(&app, router, request).await
+            };
+            if let Some(origin) = origin {
+                answer
+                    .headers_mut()
+                    .insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            }
+            answer
+        }
     };
-    if let Some(origin) = origin {
-        let headers = answer.headers_mut();
-        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-        headers.insert(header::VARY, HeaderValue::from_static("Origin"));
-    }
+    // Every answer depends on the Origin header (CORS headers, or a 403), also one to a
+    // request without it: a cache must keep them apart.
+    answer
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Origin"));
     Ok(answer)
 }
 
@@ -223,7 +230,13 @@ async fn token(
         None => None,
         Some(text) => match Ttl::parse(&text) {
             Ok(ttl) => Some(ttl),
-            Err(e) => return error(StatusCode::BAD_REQUEST, &e.to_string()),
+            // The TTL's reason quotes the value whole: a page may send kilobytes of it.
+            Err(e) => {
+                let why = e
+                    .to_string()
+                    .replacen(&format!("{text:?}"), &quoted(&text), 1);
+                return error(StatusCode::BAD_REQUEST, &why);
+            }
         },
     };
     let bare = match query_value(&query, "format").as_deref() {
@@ -232,7 +245,10 @@ async fn token(
         Some(other) => {
             return error(
                 StatusCode::BAD_REQUEST,
-                &format!("format {other:?} is not known: use json (the default) or jwt"),
+                &format!(
+                    "format {} is not known: use json (the default) or jwt",
+                    quoted(other)
+                ),
             );
         }
     };
@@ -244,8 +260,10 @@ async fn token(
         return error(
             StatusCode::NOT_FOUND,
             &format!(
-                "{user:?} is not a user this home knows for application {}: create it (vonage-onboard user create {user}), or start token serve with --any-user",
-                app.application_id
+                "{} is not a user this home knows for application {}: create it ({}), or start token serve with --any-user",
+                quoted(&user),
+                app.application_id,
+                user_create_command(&user)
             ),
         );
     };

@@ -131,9 +131,10 @@ impl TokenServer {
         self.app.served.load(Ordering::Relaxed)
     }
 
-    /// Whether only this machine can reach it.
+    /// Whether only this machine can reach it (`::ffff:127.0.0.1`, IPv4-mapped, included:
+    /// `Ipv6Addr::is_loopback` is true for `::1` alone).
     pub fn is_loopback(&self) -> bool {
-        self.addr.ip().is_loopback()
+        self.addr.ip().to_canonical().is_loopback()
     }
 
     /// Stops accepting, lets in-flight requests finish (a few seconds at most) and waits

@@ -56,6 +56,14 @@ impl ServeWorld {
 
     /// `token serve EXTRA…` for this home's current application, its banner read.
     pub fn serve(&self, extra: &[&str]) -> TokenServeProcess {
+        let served = start_token_serve(self.serve_command(extra));
+        assert_eq!(served.application_id, self.app_id);
+        served
+    }
+
+    /// The `token serve EXTRA…` command [`serve`](Self::serve) starts, for a test that reads
+    /// its output itself.
+    pub fn serve_command(&self, extra: &[&str]) -> StdCommand {
         let mut command = StdCommand::new(assert_cmd::cargo::cargo_bin("vonage-onboard"));
         command
             .env_clear()
@@ -64,9 +72,7 @@ impl ServeWorld {
             .env("VONAGE_API_BASE", &self.sandbox.url)
             .args(["token", "serve"])
             .args(extra);
-        let served = start_token_serve(command);
-        assert_eq!(served.application_id, self.app_id);
-        served
+        command
     }
 
     /// The claims of `token` once the shared verifier found it valid and signed by this

@@ -17,6 +17,7 @@ use crate::auth::verify::{self, Expected, Verdict};
 use crate::error::{Error, ExitCode};
 use crate::ids::AppId;
 use crate::onboard::context::AppContext;
+use crate::onboard::names::user_create_command;
 use crate::store::paths::{Home, ProfileName};
 use crate::vonage::{CallError, LoginVerdict, VonageClient};
 
@@ -302,7 +303,7 @@ impl Doctor<'_> {
                 id,
                 ExitCode::NotFound,
                 format!("no user {user:?} in application {app} on {host} ({how}, so no other region was searched)"),
-                format!("create the user: `vonage-onboard user create {user}`, or mint the token for an existing one"),
+                format!("create the user: `{}`, or mint the token for an existing one", user_create_command(user)),
             ),
             Err(e) => Check::not_run(
                 id,
@@ -322,7 +323,7 @@ impl Doctor<'_> {
     /// there are others (with an API base set there is one host only, and that is said).
     async fn user_elsewhere(&self, app: &AppId, user: &str, host: &str, signer: &Signer) -> Check {
         let id = CheckId::User;
-        let create = format!("`vonage-onboard user create {user}`");
+        let create = format!("`{}`", user_create_command(user));
         let Some(here) = self.client.endpoints().region() else {
             return Check::fail(
                 id,

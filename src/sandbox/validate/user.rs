@@ -246,6 +246,14 @@ mod tests {
     }
 
     #[test]
+    fn names_are_any_string_as_in_the_contract() {
+        // The Users API documents `name` and `display_name` as plain strings (no pattern), so
+        // invisible and bidi characters are the client's to refuse (onboard::names), not ours.
+        let body = json!({ "name": "ad\u{202E}min", "display_name": "\u{200B}Alice\u{FEFF}" });
+        assert!(invalid_names(body, true).is_empty());
+    }
+
+    #[test]
     fn bad_fields_are_each_named() {
         let got = invalid_names(
             json!({
