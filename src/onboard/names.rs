@@ -66,6 +66,9 @@ pub fn invisible(text: &str) -> Option<String> {
     })
 }
 
+/// The zero-width non-joiner and joiner, which display names may carry.
+const JOINERS: [char; 2] = ['\u{200C}', '\u{200D}'];
+
 /// A name as a refusal quotes it: a very long one is cut (the sentence must stay readable).
 /// Control and invisible characters come out escaped (`\u{202e}`), never raw.
 pub fn quoted(name: &str) -> String {
@@ -105,7 +108,10 @@ pub fn shell_word(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// A user's display name: at most `MAX_DISPLAY_NAME` printable characters.
 pub fn check_display_name(display: &str) -> Result<&str> {
-    if let Some(hidden) = invisible(display) {
+    // A display name is prose, not an identifier: the joiners (U+200C, U+200D) belong to
+    // emoji sequences (👨‍👩‍👧) and are ordinary in Persian and Indic scripts. Bidi controls
+    // and the other invisible characters stay refused.
+    if let Some(hidden) = invisible(&display.replace(JOINERS, "")) {
         return Err(Error::usage(format!(
             "the display name {} contains {hidden}",
             quoted(display)
@@ -198,9 +204,13 @@ mod tests {
             assert!(user.starts_with("user name \"ad\\u{"), "{user}");
             assert!(user.contains(&code), "{user}");
             assert!(!user.contains(c), "printed raw: {user:?}");
-            let display = check_display_name(&name).unwrap_err().to_string();
-            assert!(display.contains(&code), "{display}");
-            assert!(!display.contains(c), "printed raw: {display:?}");
+            if JOINERS.contains(&c) {
+                assert!(check_display_name(&name).is_ok(), "{c:?} in a display name");
+            } else {
+                let display = check_display_name(&name).unwrap_err().to_string();
+                assert!(display.contains(&code), "{display}");
+                assert!(!display.contains(c), "printed raw: {display:?}");
+            }
             let app = check_app_name(&name).unwrap_err().to_string();
             assert!(app.contains(&code), "{app}");
             assert!(!app.contains(c), "printed raw: {app:?}");
@@ -289,5 +299,14 @@ mod tests {
         assert!(check_display_name(&"x".repeat(MAX_DISPLAY_NAME)).is_ok());
         assert!(check_display_name(&"x".repeat(MAX_DISPLAY_NAME + 1)).is_err());
         assert!(check_display_name("Alice\n").is_err());
+    }
+
+    #[test]
+    fn a_display_name_may_carry_joiners_as_emoji_and_persian_do() {
+        for display in ["👨\u{200D}👩\u{200D}👧 family", "می\u{200C}خواهم"] {
+            assert_eq!(check_display_name(display).unwrap(), display);
+            assert!(check_user_name(display).is_err(), "{display}");
+        }
+        assert!(check_display_name("a\u{200D}\u{202E}b").is_err());
     }
 }
