@@ -223,3 +223,23 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         result
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn onboard_knows_the_token_subcommands_a_user_name_could_be_taken_for() {
+        let cli = super::Cli::command();
+        let mut parsed: Vec<&str> = cli
+            .find_subcommand("token")
+            .unwrap()
+            .get_subcommands()
+            .map(clap::Command::get_name)
+            .collect();
+        let mut known = crate::onboard::names::TOKEN_SUBCOMMANDS.to_vec();
+        parsed.sort_unstable();
+        known.sort_unstable();
+        assert_eq!(parsed, known);
+    }
+}

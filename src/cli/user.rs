@@ -1,5 +1,6 @@
 //! `user create | list | show | delete`, in the current application.
 
+use crate::onboard::names::{TOKEN_SUBCOMMANDS, name_arg};
 use clap::Subcommand;
 use serde_json::json;
 
@@ -62,7 +63,10 @@ pub async fn run(session: &Session, command: UserCommand) -> Result<ExitCode> {
                     user.name,
                     user.id,
                     signer.application_id(),
-                    session.command_line(&format!("token {}", user.name))
+                    session.command_line(&format!(
+                        "token {}",
+                        name_arg(&user.name, &TOKEN_SUBCOMMANDS)
+                    ))
                 ));
             }
         }

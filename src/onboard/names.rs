@@ -84,11 +84,30 @@ pub fn quoted(name: &str) -> String {
 /// `vonage-onboard user create NAME` as a hint to copy: the name shell-quoted, after `--`
 /// when it starts with a dash (so the parser does not take it for a flag).
 pub fn user_create_command(name: &str) -> String {
-    let end_of_flags = if name.starts_with('-') { "-- " } else { "" };
+    format!("vonage-onboard user create {}", name_arg(name, &[]))
+}
+
+/// The `token` command's own subcommands: a user with one of these names is minted for with
+/// `token -- NAME` (`token list` lists). Kept equal to the parser's by a test in `cli::token`.
+pub const TOKEN_SUBCOMMANDS: [&str; 4] = ["inspect", "list", "serve", "doctor"];
+
+/// `vonage-onboard token FLAGS NAME` to paste into a shell (`flags` empty or ending in a space).
+pub fn token_command(name: &str, flags: &str) -> String {
     format!(
-        "vonage-onboard user create {end_of_flags}{}",
-        shell_word(name)
+        "vonage-onboard token {flags}{}",
+        name_arg(name, &TOKEN_SUBCOMMANDS)
     )
+}
+
+/// A name as the last argument of a command line: shell-quoted when it needs it, and after
+/// `--` when the parser would take it for a flag or for one of `subcommands`.
+pub fn name_arg(name: &str, subcommands: &[&str]) -> String {
+    let end_of_flags = if name.starts_with('-') || subcommands.contains(&name) {
+        "-- "
+    } else {
+        ""
+    };
+    format!("{end_of_flags}{}", shell_word(name))
 }
 
 /// `text` as one word for a POSIX shell: as is when it holds only characters no shell treats
@@ -308,5 +327,22 @@ mod tests {
             assert!(check_user_name(display).is_err(), "{display}");
         }
         assert!(check_display_name("a\u{200D}\u{202E}b").is_err());
+    }
+
+    #[test]
+    fn a_token_hint_puts_a_name_that_is_a_subcommand_or_a_flag_after_dashes() {
+        assert_eq!(token_command("alice", ""), "vonage-onboard token alice");
+        assert_eq!(token_command("list", ""), "vonage-onboard token -- list");
+        assert_eq!(token_command("-x", ""), "vonage-onboard token -- -x");
+        assert_eq!(
+            token_command("doctor", "--acl client-sdk "),
+            "vonage-onboard token --acl client-sdk -- doctor"
+        );
+        assert_eq!(token_command("a b", ""), "vonage-onboard token 'a b'");
+        // `user create list` is a user called list: only token has these subcommands.
+        assert_eq!(
+            user_create_command("list"),
+            "vonage-onboard user create list"
+        );
     }
 }

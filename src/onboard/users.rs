@@ -12,7 +12,7 @@ use crate::vonage::{CallError, VonageClient};
 /// that nothing above onboard names the client's types).
 pub use crate::vonage::{NewUser, User};
 
-use super::names::{check_display_name, check_user_name};
+use super::names::{check_display_name, check_user_name, name_arg, token_command};
 
 /// Checks a new user before it is sent.
 pub fn check_new_user(new: &NewUser) -> Result<()> {
@@ -47,8 +47,10 @@ pub async fn create(
     match create_or_find(home, profile, client, signer, new).await? {
         Creation::Created(user) => Ok(user),
         Creation::Exists(user) => Err(Error::Conflict(format!(
-            "a user named {:?} already exists ({}): use it, e.g. `vonage-onboard token {}`",
-            new.name, user.id, new.name
+            "a user named {:?} already exists ({}): use it, e.g. `{}`",
+            new.name,
+            user.id,
+            token_command(&new.name, "")
         ))),
     }
 }
@@ -74,8 +76,9 @@ pub async fn create_or_find(
                     Ok(Creation::Exists(user))
                 }
                 Err(_) => Err(Error::Conflict(format!(
-                    "a user named {:?} already exists: use it, e.g. `vonage-onboard token {}`",
-                    new.name, new.name
+                    "a user named {:?} already exists: use it, e.g. `{}`",
+                    new.name,
+                    token_command(&new.name, "")
                 ))),
             };
         }
@@ -100,7 +103,7 @@ pub async fn create_or_find(
                         "{message}. Checking whether {:?} was created failed too ({}); run `vonage-onboard user show {}` before retrying.",
                         new.name,
                         Error::from(e),
-                        new.name
+                        name_arg(&new.name, &[])
                     )));
                 }
             }

@@ -2,6 +2,7 @@
 //! the stored one, the ACL, the times at the server's clock): no IO, so each is tested with
 //! fixed inputs.
 
+use crate::onboard::names::token_command;
 use std::path::PathBuf;
 
 use crate::auth::jwt::Signer;
@@ -80,7 +81,7 @@ pub(super) fn token_check(inspection: &Inspection, used: &KeyUsed, user: Option<
 
 /// The command that mints a token for `user` (or a placeholder).
 pub(super) fn mint_command(user: Option<&str>) -> String {
-    format!("`vonage-onboard token {}`", user.unwrap_or("USER"))
+    format!("`{}`", token_command(user.unwrap_or("USER"), ""))
 }
 
 /// Check 2 when the application lookup failed.
@@ -200,8 +201,8 @@ pub(super) fn key_check(
 pub(super) fn acl_check(verdict: &Inspection, user: Option<&str>) -> Check {
     let id = CheckId::Acl;
     let mint = format!(
-        "`vonage-onboard token {} --acl client-sdk`",
-        user.unwrap_or("USER")
+        "`{}`",
+        token_command(user.unwrap_or("USER"), "--acl client-sdk ")
     );
     if user.is_none() {
         return Check::not_run(

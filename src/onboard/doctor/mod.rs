@@ -17,7 +17,7 @@ use crate::auth::verify::{self, Expected, Verdict};
 use crate::error::{Error, ExitCode};
 use crate::ids::AppId;
 use crate::onboard::context::AppContext;
-use crate::onboard::names::user_create_command;
+use crate::onboard::names::{token_command, user_create_command};
 use crate::store::paths::{Home, ProfileName};
 use crate::vonage::{CallError, LoginVerdict, VonageClient};
 
@@ -411,8 +411,8 @@ async fn login_check(client: &VonageClient, token: &str, user: Option<&str>) -> 
                 "system:error:permission" => (
                     ExitCode::AuthRefused,
                     format!(
-                        "the ACL must allow /*/sessions/**: `vonage-onboard token {} --acl client-sdk`",
-                        user.unwrap_or("USER")
+                        "the ACL must allow /*/sessions/**: `{}`",
+                        token_command(user.unwrap_or("USER"), "--acl client-sdk ")
                     ),
                 ),
                 "system:error:invalid-token" => (
