@@ -385,6 +385,22 @@ fn a_negative_port_is_told_it_is_not_a_port() {
         );
         assert!(out.stdout.is_empty(), "{port}: nothing served");
     }
+    // The sandbox's --port and --bind are judged by the same parsers.
+    for (args, said) in [
+        (
+            ["sandbox", "--port", "-1"],
+            "\"-1\" is not a port: use a number from 0",
+        ),
+        (
+            ["sandbox", "--bind", "localhost"],
+            "\"localhost\" is not an IP address",
+        ),
+    ] {
+        let out = cmd(dir.path()).args(args).output().unwrap();
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(said), "{args:?}: {stderr}");
+    }
     // A flag after --port is still a flag, not a port value.
     let out = cmd(dir.path())
         .args(["--application-id", APP_ID, "--private-key-path"])

@@ -9,6 +9,7 @@ use secrecy::ExposeSecret;
 
 use super::Session;
 use super::net::SandboxTarget;
+use super::values;
 use crate::error::{Error, ExitCode, Result};
 use crate::sandbox::{self, FaultRule, RunningSandbox, SandboxOptions};
 use crate::store::paths::Home;
@@ -17,10 +18,11 @@ use crate::vonage::ApiCredentials;
 #[derive(Debug, Args)]
 pub struct SandboxArgs {
     /// Port to listen on [default: a free one]
-    #[arg(long, default_value_t = 0)]
+    // Negative numbers reach parse_port ("-1" is not a port), not clap's unknown-flag error.
+    #[arg(long, default_value_t = 0, value_parser = values::parse_port, allow_negative_numbers = true)]
     port: u16,
     /// Address to listen on; anything but loopback exposes the emulator to your network
-    #[arg(long, default_value = "127.0.0.1")]
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDR", value_parser = values::parse_bind)]
     bind: IpAddr,
     /// Keep the emulator's state in this file across restarts [default: in memory]
     #[arg(long, value_name = "FILE")]

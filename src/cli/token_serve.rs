@@ -8,7 +8,7 @@ use std::sync::Arc;
 use clap::Args;
 use serde_json::json;
 
-use super::Session;
+use super::{Session, values};
 use crate::auth::ttl::format_duration;
 use crate::clock::rfc3339;
 use crate::error::{ExitCode, Result};
@@ -18,10 +18,10 @@ use crate::serve::{self, AllowedOrigin, ServeConfig, ServeSource, Served};
 pub struct ServeArgs {
     /// Port to listen on [default: a free one]
     // Negative numbers reach parse_port ("-1" is not a port), not clap's unknown-flag error.
-    #[arg(long, default_value_t = 0, value_parser = parse_port, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 0, value_parser = values::parse_port, allow_negative_numbers = true)]
     port: u16,
     /// Address to listen on; anything but loopback lets other devices ask (the key is still needed)
-    #[arg(long, default_value = "127.0.0.1", value_name = "ADDR", value_parser = parse_bind)]
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDR", value_parser = values::parse_bind)]
     bind: IpAddr,
     /// Also let pages from this origin read tokens (scheme://host[:port]); loopback pages always may
     #[arg(long = "allow-origin", value_name = "ORIGIN", value_parser = parse_origin)]
@@ -29,20 +29,6 @@ pub struct ServeArgs {
     /// Serve any valid user name, not only the users this home knows for the application
     #[arg(long)]
     any_user: bool,
-}
-
-fn parse_port(text: &str) -> std::result::Result<u16, String> {
-    text.parse::<u16>().map_err(|_| {
-        format!("{text:?} is not a port: use a number from 0 (any free port) to 65535")
-    })
-}
-
-fn parse_bind(text: &str) -> std::result::Result<IpAddr, String> {
-    text.parse::<IpAddr>().map_err(|_| {
-        format!(
-            "{text:?} is not an IP address: use one such as 127.0.0.1 (the default), 0.0.0.0 or ::1"
-        )
-    })
 }
 
 fn parse_origin(text: &str) -> std::result::Result<AllowedOrigin, String> {

@@ -1,5 +1,8 @@
 //! How the command line spells the lower layers' choices (`--region`, `--http-method`,
-//! `--from`): clap stays in `cli/`, the types stay free of it.
+//! `--from`) and the servers' `--port` and `--bind`: clap stays in `cli/`, the types stay free
+//! of it.
+
+use std::net::IpAddr;
 
 use clap::ValueEnum;
 use clap::builder::PossibleValue;
@@ -8,6 +11,22 @@ use crate::onboard::account::SecretChoice;
 use crate::onboard::applications::HttpMethod;
 use crate::onboard::import::ImportSource;
 use crate::region::Region;
+
+/// `--port` of the servers (sandbox, token serve), in a sentence when it is not one.
+pub fn parse_port(text: &str) -> std::result::Result<u16, String> {
+    text.parse::<u16>().map_err(|_| {
+        format!("{text:?} is not a port: use a number from 0 (any free port) to 65535")
+    })
+}
+
+/// `--bind` of the servers.
+pub fn parse_bind(text: &str) -> std::result::Result<IpAddr, String> {
+    text.parse::<IpAddr>().map_err(|_| {
+        format!(
+            "{text:?} is not an IP address: use one such as 127.0.0.1 (the default), 0.0.0.0 or ::1"
+        )
+    })
+}
 
 impl ValueEnum for Region {
     fn value_variants<'a>() -> &'a [Self] {

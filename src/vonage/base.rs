@@ -75,7 +75,8 @@ impl BaseUrl {
 fn is_loopback(host: &url::Host<&str>) -> bool {
     match host {
         url::Host::Ipv4(ip) => IpAddr::V4(*ip).is_loopback(),
-        url::Host::Ipv6(ip) => IpAddr::V6(*ip).is_loopback(),
+        // An IPv4-mapped loopback (`[::ffff:127.0.0.1]`) is loopback too.
+        url::Host::Ipv6(ip) => IpAddr::V6(*ip).to_canonical().is_loopback(),
         url::Host::Domain(name) => *name == "localhost",
     }
 }
@@ -117,6 +118,7 @@ mod tests {
             "http://localhost:8080",
             "http://LOCALHOST",
             "http://[::1]:9",
+            "http://[::ffff:127.0.0.1]:9",
             "https://api.nexmo.com",
             "https://10.0.0.5",
         ] {
