@@ -532,6 +532,9 @@ fn cut_offs(model: &Model, width: u16, height: u16) -> Vec<String> {
     let raw = matches!(model.overlay, Some(Overlay::Raw { .. }));
     let wanted = if overlay {
         "Esc close"
+    } else if model.is_modal() {
+        // A question offers its answers and Ctrl-C only.
+        "Ctrl-C quit"
     } else if model.is_typing() {
         "F1 help"
     } else {

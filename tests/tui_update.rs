@@ -774,6 +774,61 @@ fn d_on_the_users_list_deletes_only_after_y_and_the_user_leaves_both_lists() {
 }
 
 #[test]
+fn the_delete_question_is_modal_only_y_n_esc_and_ctrl_c_act() {
+    let mut m = loaded(Snapshot {
+        api_key: Some("abcd1234".into()),
+        has_secret: true,
+        current_app: Some(app()),
+        users: vec![stored("alice", None)],
+        ..Snapshot::default()
+    });
+    update(&mut m, key(KeyCode::Esc)); // from Tokens back to Users
+    let id = in_flight(&m);
+    let alice = UserRow {
+        id: Some("USR-alice".into()),
+        name: "alice".into(),
+        display_name: None,
+    };
+    answer(&mut m, id, Ok(Outcome::Users(vec![alice])));
+    for _ in 0..3 {
+        update(&mut m, key(KeyCode::Tab));
+    }
+    update(&mut m, key(KeyCode::Char('d')));
+    assert!(m.is_modal(), "d asks a question");
+    let text = vonage_onboard::tui::view::footer_text(&m, 80);
+    assert_eq!(text.trim(), "y delete · n/Esc keep · Ctrl-C quit");
+    // Digits, help, q, Tab, arrows and the rest: the question stays, nothing is sent.
+    for k in ['1', '2', '3', '4', '?', 'q', 'd', 'x']
+        .map(KeyCode::Char)
+        .into_iter()
+        .chain([
+            KeyCode::Tab,
+            KeyCode::Up,
+            KeyCode::Down,
+            KeyCode::Enter,
+            KeyCode::F(1),
+        ])
+    {
+        assert!(update(&mut m, key(k)).is_empty(), "{k:?} sent something");
+        assert_eq!(m.step, Step::Users, "{k:?} left the step");
+        assert!(m.overlay.is_none(), "{k:?} opened an overlay");
+        assert!(
+            m.users.confirm.is_some() && !m.quit,
+            "{k:?} dropped the question"
+        );
+    }
+    // Esc answers it (keeps the user) rather than going back a step.
+    update(&mut m, key(KeyCode::Esc));
+    assert_eq!(m.step, Step::Users);
+    assert!(m.users.confirm.is_none() && !m.is_modal());
+    assert_eq!(m.ctl.status.clone().unwrap().text, "Kept alice.");
+    // Answered, the digits move again; and Ctrl-C quits from the question.
+    update(&mut m, key(KeyCode::Char('d')));
+    update(&mut m, ctrl('c'));
+    assert!(m.quit);
+}
+
+#[test]
 fn the_account_step_counts_an_application_created_after_it() {
     let mut m = loaded(Snapshot::default());
     typed(&mut m, "abcd1234");

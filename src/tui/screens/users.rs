@@ -143,7 +143,7 @@ const CONFIRM_KEYS: &[Binding<Action>] = &[
     .help("yes, delete the user at Vonage"),
     Binding::new(
         &[ch('n'), code(KeyCode::Esc)],
-        "n",
+        "n/Esc",
         Action::KeepUser,
         "keep",
         Priority::High,
@@ -172,6 +172,10 @@ impl Screen for UsersScreen {
 
     fn is_typing(&self) -> bool {
         self.focus != Focus::List
+    }
+
+    fn is_modal(&self) -> bool {
+        self.focus == Focus::List && self.confirm.is_some()
     }
 
     fn bindings(&self) -> &'static [Binding<Action>] {
