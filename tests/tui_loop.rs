@@ -362,6 +362,112 @@ async fn the_application_step_finishes_an_interrupted_create_instead_of_duplicat
     );
     assert_eq!(client.list_all_applications().await.unwrap().len(), 1);
     assert!(screen(&shell).contains("interrupted"), "{}", screen(&shell));
+    assert_eq!(
+        status(&shell),
+        "Application my-client-sdk-app is ready; the private key an interrupted create kept is \
+         now saved for it."
+    );
+    sandbox.stop().await;
+}
+
+fn status(shell: &Shell<TestBackend>) -> String {
+    shell
+        .model
+        .ctl
+        .status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default()
+}
+
+/// The status line says what became of the private key: made and saved, copied in from the
+/// file given, or the one this home already had (adopting again saves nothing new).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_application_step_says_whether_a_key_was_saved_copied_or_already_stored() {
+    use vonage_onboard::auth::keys::PrivateKey;
+    use vonage_onboard::vonage::{Endpoints, NewApplication, VonageClient};
+
+    let sandbox = sandbox::start(SandboxOptions::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let home = Home::at(dir.path().join("home"));
+    let mut shell = shell(&sandbox, &home, MemoryClipboard::default());
+    shell.settle(WAIT).await.unwrap();
+    press(&mut shell, KeyCode::Enter).await; // Account: verify the sandbox's pair
+    press(&mut shell, KeyCode::Enter).await; // "+ Create a new application"
+    press(&mut shell, KeyCode::Enter).await; // create with the pre-filled name
+    assert_eq!(
+        status(&shell),
+        "Application my-client-sdk-app is ready; its private key is saved.",
+        "{}",
+        screen(&shell)
+    );
+
+    // An application made elsewhere, its key in a file outside the home.
+    let key = PrivateKey::generate().unwrap();
+    let key_file = dir.path().join("other.key");
+    vonage_onboard::store::apps::save_private_key(&key_file, &key).unwrap();
+    let client = VonageClient::new(
+        Endpoints::new(Some(sandbox.url()), vonage_onboard::region::Region::Global).unwrap(),
+        Some(ApiCredentials {
+            api_key: sandbox.api_key().to_owned(),
+            api_secret: sandbox.api_secret().clone(),
+        }),
+    )
+    .unwrap();
+    let other = client
+        .create_application(&NewApplication {
+            name: "other-app".into(),
+            public_key_pem: key.public_key().to_spki_pem(),
+            answer_url: None,
+            voice_event_url: None,
+            rtc_event_url: None,
+            improve_ai: false,
+        })
+        .await
+        .unwrap();
+
+    press(&mut shell, KeyCode::Char('n')).await; // another application
+    shell.dispatch(Msg::Key(KeyEvent::new(
+        KeyCode::Char('l'),
+        KeyModifiers::CONTROL,
+    )));
+    shell.settle(WAIT).await.unwrap();
+    type_text(&mut shell, "other").await;
+    press(&mut shell, KeyCode::Enter).await; // its key is asked for
+    type_text(&mut shell, &key_file.display().to_string()).await;
+    press(&mut shell, KeyCode::Enter).await;
+    assert_eq!(
+        status(&shell),
+        "Application other-app is ready; a copy of its private key is saved in this home.",
+        "{}",
+        screen(&shell)
+    );
+    let stored = shell.model.application.current.clone().unwrap().key_path;
+    assert_ne!(stored, key_file);
+    assert_eq!(
+        PrivateKey::load(&stored).unwrap().public_key(),
+        key.public_key()
+    );
+
+    // Chosen again: the stored key is used, nothing new is saved.
+    press(&mut shell, KeyCode::Char('n')).await;
+    type_text(&mut shell, "other").await;
+    press(&mut shell, KeyCode::Enter).await;
+    assert_eq!(
+        shell
+            .model
+            .application
+            .current
+            .as_ref()
+            .map(|a| a.id.clone()),
+        Some(other.id.clone())
+    );
+    assert_eq!(
+        status(&shell),
+        "Application other-app is ready; it uses the private key already stored for it.",
+        "{}",
+        screen(&shell)
+    );
     sandbox.stop().await;
 }
 

@@ -13,8 +13,8 @@ use vonage_onboard::tui::effect::Effect;
 use vonage_onboard::tui::model::{Model, Overlay, Step};
 use vonage_onboard::tui::msg::Msg;
 use vonage_onboard::tui::protocol::{
-    AccountSummary, AppSummary, Command, CurrentApp, Failure, Hidden, Outcome, RequestId, Snapshot,
-    StoredUser, TokenView, UserRow, WorkerEvent,
+    AccountSummary, AppSummary, Command, CurrentApp, Failure, Hidden, KeyOrigin, Outcome,
+    RequestId, Snapshot, StoredUser, TokenView, UserRow, WorkerEvent,
 };
 use vonage_onboard::tui::screens::account;
 use vonage_onboard::tui::screens::tokens::{TokenState, token_state};
@@ -581,6 +581,7 @@ fn a_create_in_flight_cannot_be_cancelled_so_it_is_never_sent_twice() {
         id,
         Ok(Outcome::AppReady {
             app: app(),
+            key: KeyOrigin::New,
             reconciled: false,
             note: None,
             users: vec![],
@@ -851,6 +852,7 @@ fn the_account_step_counts_an_application_created_after_it() {
         id,
         Ok(Outcome::AppReady {
             app: app(),
+            key: KeyOrigin::New,
             reconciled: false,
             note: None,
             users: vec![],

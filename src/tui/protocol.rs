@@ -200,6 +200,19 @@ pub struct AccountSummary {
     pub stored: Option<String>,
 }
 
+/// Where a ready application's private key came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyOrigin {
+    /// Made for this create, now saved.
+    New,
+    /// Kept by an earlier, interrupted create of the same application, now recorded.
+    Kept,
+    /// The file given to adopt, copied into this home.
+    Copied,
+    /// This home already had the application's key: adopting reused it.
+    AlreadyStored,
+}
+
 /// A successful answer.
 #[derive(Debug, Clone)]
 pub enum Outcome {
@@ -208,6 +221,8 @@ pub enum Outcome {
     Apps(Vec<AppSummary>),
     AppReady {
         app: CurrentApp,
+        /// Where its private key came from (the status line says it).
+        key: KeyOrigin,
         reconciled: bool,
         /// What the keys of earlier interrupted creates came to, when there were any.
         note: Option<String>,

@@ -10,8 +10,8 @@ use secrecy::ExposeSecret;
 use tokio::sync::mpsc;
 
 use super::protocol::{
-    AccountSummary, AppSummary, Command, CurrentApp, Failure, Hidden, NOTICE, Outcome, Request,
-    ServeInfo, Snapshot, StoredUser, TokenView, UserRow, WorkerEvent,
+    AccountSummary, AppSummary, Command, CurrentApp, Failure, Hidden, KeyOrigin, NOTICE, Outcome,
+    Request, ServeInfo, Snapshot, StoredUser, TokenView, UserRow, WorkerEvent,
 };
 use crate::auth::verify;
 use crate::clock::unix_now;
@@ -239,10 +239,21 @@ impl Worker {
                 let ready =
                     applications::create(self.home(), self.profile(), &self.client()?, &spec)
                         .await?;
-                self.app_ready(&ready)
+                let key = if ready.resumed {
+                    KeyOrigin::Kept
+                } else {
+                    KeyOrigin::New
+                };
+                self.app_ready(&ready, key)
             }
             Command::AdoptApp { id, key_path } => {
                 let key_path = expand_home(&key_path);
+                // Adopt keeps a key already stored for the application (a different one is
+                // refused), so one there before means it was reused rather than copied.
+                let key = match applications::stored_key(self.home(), self.profile(), &id) {
+                    Some(_) => KeyOrigin::AlreadyStored,
+                    None => KeyOrigin::Copied,
+                };
                 let ready = applications::adopt(
                     self.home(),
                     self.profile(),
@@ -251,7 +262,7 @@ impl Worker {
                     &key_path,
                 )
                 .await?;
-                self.app_ready(&ready)
+                self.app_ready(&ready, key)
             }
             Command::ListUsers => {
                 let list = users::list(&self.client()?, &self.signer()?).await?;
@@ -417,9 +428,10 @@ impl Worker {
     }
 
     /// The application is current: its users come back with their recipes and last tokens.
-    fn app_ready(&self, ready: &applications::ReadyApp) -> Result<Outcome, Error> {
+    fn app_ready(&self, ready: &applications::ReadyApp, key: KeyOrigin) -> Result<Outcome, Error> {
         let users = stored::known_users(self.home(), self.profile(), &ready.record.id)?;
         Ok(Outcome::AppReady {
+            key,
             app: current_of(
                 ready.record.id.as_str(),
                 &ready.record.name,
