@@ -443,10 +443,36 @@ fn generate_uses_the_rows_recipe_and_custom_ttls_are_checked() {
     assert_eq!(m.tokens.rows[0].ttl.seconds(), 6 * 3600);
     update(&mut m, key(KeyCode::Char('t'))); // → 24h
     assert!(m.tokens.editor.is_none(), "t only cycles the presets");
-    update(&mut m, key(KeyCode::Char('t'))); // → 15m, round again
+    let effects = update(&mut m, key(KeyCode::Char('t'))); // → 15m, round again
     assert_eq!(m.tokens.rows[0].ttl.seconds(), 15 * 60);
     let status = m.ctl.status.clone().unwrap().text;
     assert!(status.ends_with("press r for a token with it."), "{status}");
+    // Each change is saved at once (update only asks the worker to).
+    let (id, command) = sent(&effects);
+    let Command::SaveRecipe {
+        user,
+        ttl,
+        acl,
+        changed,
+    } = command
+    else {
+        panic!("{command:?}")
+    };
+    assert_eq!((user.as_str(), ttl.seconds()), ("alice", 15 * 60));
+    answer(
+        &mut m,
+        id,
+        Ok(Outcome::RecipeSaved {
+            user,
+            ttl,
+            acl,
+            changed,
+        }),
+    );
+    assert_eq!(
+        m.ctl.status.clone().unwrap().text,
+        "TTL 15m saved for alice's next token: press r for a token with it."
+    );
     update(&mut m, key(KeyCode::Char('T'))); // → custom editor
     assert!(m.tokens.editor.is_some());
     update(&mut m, ctrl('u'));
@@ -458,9 +484,13 @@ fn generate_uses_the_rows_recipe_and_custom_ttls_are_checked() {
     );
     update(&mut m, ctrl('u'));
     typed(&mut m, "90m");
-    update(&mut m, key(KeyCode::Enter));
+    let (_, command) = sent(&update(&mut m, key(KeyCode::Enter)));
     assert!(m.tokens.editor.is_none());
     assert_eq!(m.tokens.rows[0].ttl.seconds(), 90 * 60);
+    assert!(
+        matches!(&command, Command::SaveRecipe { ttl, .. } if ttl.seconds() == 90 * 60),
+        "{command:?}"
+    );
 }
 
 #[test]

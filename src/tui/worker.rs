@@ -21,11 +21,12 @@ use crate::onboard::account::{
 };
 use crate::onboard::context::AppContext;
 use crate::onboard::doctor::Doctor;
-use crate::onboard::tokens::{TokenRequest, mint_user_token, save_token};
+use crate::onboard::tokens::{TokenRequest, mint_user_token, save_recipe, save_token};
 use crate::onboard::{applications, stored, users};
 use crate::region::Region;
 use crate::serve::{ServeConfig, ServeSource, Served, TokenServer};
 use crate::store::paths::{Home, ProfileName};
+use crate::store::state::Recipe;
 use crate::vonage::{ApiCredentials, Endpoints, PlainHttp, VonageClient};
 
 /// Where the worker's calls go and what it may pre-fill.
@@ -81,8 +82,10 @@ pub fn spawn(config: WorkerConfig) -> WorkerHandle {
         while let Some(request) = request_rx.recv().await {
             let worker = worker.clone();
             let events = event_tx.clone();
-            // Each request runs on its own, so a slow one never holds up the next.
-            tokio::spawn(async move {
+            let in_order = request.command.keeps_order();
+            // Each request runs on its own, so a slow one never holds up the next; recipe
+            // writes (local and quick) finish before the next request starts.
+            let task = tokio::spawn(async move {
                 // Run in a task of its own so that even a panic becomes an answer: the
                 // spinner must never wait for an event that will not come.
                 let result =
@@ -99,6 +102,9 @@ pub fn spawn(config: WorkerConfig) -> WorkerHandle {
                     result,
                 });
             });
+            if in_order {
+                let _ = task.await;
+            }
         }
     });
     WorkerHandle {
@@ -298,6 +304,25 @@ impl Worker {
                     },
                     ttl: made.recipe.ttl,
                     acl: made.recipe.acl,
+                })
+            }
+            Command::SaveRecipe {
+                user,
+                ttl,
+                acl,
+                changed,
+            } => {
+                let app = self.app_context()?.id;
+                let recipe = Recipe {
+                    ttl,
+                    acl: acl.clone(),
+                };
+                save_recipe(self.home(), self.profile(), &app, &user, recipe)?;
+                Ok(Outcome::RecipeSaved {
+                    user,
+                    ttl,
+                    acl,
+                    changed,
                 })
             }
             Command::SaveToken { user, path } => {
