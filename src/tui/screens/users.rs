@@ -456,7 +456,7 @@ fn view(s: &UsersScreen, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
         lines.extend(wrap_line(
             &Line::styled(
                 format!(
-                    "  Delete {} ({}) at Vonage? y deletes, n keeps.",
+                    "  Delete {} ({}) at Vonage? y deletes, n or Esc keeps.",
                     user.name,
                     user.id.as_deref().unwrap_or("?")
                 ),
