@@ -423,6 +423,15 @@ fn the_footer_keeps_help_and_quit_at_any_width_and_drops_low_priority_first() {
             assert!(text.contains("Ctrl-C quit"), "{name} at {width}: {text}");
             let help = if model.overlay.is_some() {
                 "Esc close"
+            } else if model.is_modal() {
+                // A question shows its answers and Ctrl-C, nothing else.
+                assert_eq!(
+                    shown(&model).len(),
+                    footer(&model, width).len(),
+                    "{name} at {width}: {text}"
+                );
+                assert!(!text.contains("help"), "{name} at {width}: {text}");
+                "Ctrl-C quit"
             } else if model.is_typing() {
                 "F1 help"
             } else {

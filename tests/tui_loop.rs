@@ -154,6 +154,75 @@ async fn from_an_empty_home_to_copied_tokens_for_two_users() {
     sandbox.stop().await;
 }
 
+/// Issue 10's "no silent data loss": a TTL or ACL chosen on Tokens is stored when chosen,
+/// so quitting before the next generate keeps it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ttl_and_acl_chosen_on_tokens_survive_quitting_without_a_token() {
+    use vonage_onboard::auth::acl::{AclChoice, Preset};
+    use vonage_onboard::store::state::State;
+
+    let sandbox = sandbox::start(SandboxOptions::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let home = Home::at(dir.path().join("home"));
+    let profile = ProfileName::parse("sandbox").unwrap();
+    let mut shell = shell(&sandbox, &home, MemoryClipboard::default());
+    shell.settle(WAIT).await.unwrap();
+    press(&mut shell, KeyCode::Enter).await; // Account: verify the sandbox's pair
+    press(&mut shell, KeyCode::Enter).await; // "+ Create a new application"
+    press(&mut shell, KeyCode::Enter).await; // create with the pre-filled name
+    press(&mut shell, KeyCode::Enter).await; // on to Users
+    type_text(&mut shell, "alice").await;
+    press(&mut shell, KeyCode::Enter).await;
+    press(&mut shell, KeyCode::Enter).await; // on to Tokens
+    assert_eq!(shell.model.step, Step::Tokens, "{}", screen(&shell));
+    assert_eq!(shell.model.tokens.rows[0].ttl.to_string(), "24h");
+
+    press(&mut shell, KeyCode::Char('t')).await; // 24h → 15m
+    assert_eq!(
+        status(&shell),
+        "TTL 15m saved for alice's next token: press g for a token with it.",
+        "{}",
+        screen(&shell)
+    );
+    press(&mut shell, KeyCode::Char('a')).await; // the next ACL preset
+    let acl = shell.model.tokens.rows[0].acl.clone();
+    assert_ne!(acl, AclChoice::default());
+    assert!(
+        status(&shell).starts_with(&format!("ACL {} saved for alice's", acl.label())),
+        "{}",
+        status(&shell)
+    );
+    shell.dispatch(Msg::Key(KeyEvent::new(
+        KeyCode::Char('c'),
+        KeyModifiers::CONTROL,
+    )));
+    assert!(shell.model.quit);
+    drop(shell);
+
+    // state.json holds the recipe, and no token was made.
+    let state = State::load(&home, &profile).unwrap();
+    let app = state.apps.values().next().expect("the application's state");
+    let alice = &app.users["alice"];
+    let recipe = alice.recipe.clone().expect("alice's recipe is stored");
+    assert_eq!(recipe.ttl.to_string(), "15m");
+    assert_eq!(recipe.acl, acl);
+    assert_eq!(acl, AclChoice::Preset(Preset::ClientSdkMinimal));
+    assert!(alice.last_token.is_none(), "nothing was minted");
+
+    // Reopened: Tokens shows alice's row with the recipe chosen.
+    let mut again = self::shell(&sandbox, &home, MemoryClipboard::default());
+    again.settle(WAIT).await.unwrap();
+    assert_eq!(again.model.step, Step::Tokens, "{}", screen(&again));
+    let row = &again.model.tokens.rows[0];
+    assert_eq!(
+        (row.name.as_str(), row.ttl.to_string()),
+        ("alice", "15m".into())
+    );
+    assert_eq!(row.acl, acl);
+    assert!(screen(&again).contains("15m"), "{}", screen(&again));
+    sandbox.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_secret_is_refused_and_kept_for_correction() {
     let sandbox = sandbox::start(SandboxOptions::default()).await.unwrap();
@@ -362,6 +431,112 @@ async fn the_application_step_finishes_an_interrupted_create_instead_of_duplicat
     );
     assert_eq!(client.list_all_applications().await.unwrap().len(), 1);
     assert!(screen(&shell).contains("interrupted"), "{}", screen(&shell));
+    assert_eq!(
+        status(&shell),
+        "Application my-client-sdk-app is ready; the private key an interrupted create kept is \
+         now saved for it."
+    );
+    sandbox.stop().await;
+}
+
+fn status(shell: &Shell<TestBackend>) -> String {
+    shell
+        .model
+        .ctl
+        .status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default()
+}
+
+/// The status line says what became of the private key: made and saved, copied in from the
+/// file given, or the one this home already had (adopting again saves nothing new).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_application_step_says_whether_a_key_was_saved_copied_or_already_stored() {
+    use vonage_onboard::auth::keys::PrivateKey;
+    use vonage_onboard::vonage::{Endpoints, NewApplication, VonageClient};
+
+    let sandbox = sandbox::start(SandboxOptions::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let home = Home::at(dir.path().join("home"));
+    let mut shell = shell(&sandbox, &home, MemoryClipboard::default());
+    shell.settle(WAIT).await.unwrap();
+    press(&mut shell, KeyCode::Enter).await; // Account: verify the sandbox's pair
+    press(&mut shell, KeyCode::Enter).await; // "+ Create a new application"
+    press(&mut shell, KeyCode::Enter).await; // create with the pre-filled name
+    assert_eq!(
+        status(&shell),
+        "Application my-client-sdk-app is ready; its private key is saved.",
+        "{}",
+        screen(&shell)
+    );
+
+    // An application made elsewhere, its key in a file outside the home.
+    let key = PrivateKey::generate().unwrap();
+    let key_file = dir.path().join("other.key");
+    vonage_onboard::store::apps::save_private_key(&key_file, &key).unwrap();
+    let client = VonageClient::new(
+        Endpoints::new(Some(sandbox.url()), vonage_onboard::region::Region::Global).unwrap(),
+        Some(ApiCredentials {
+            api_key: sandbox.api_key().to_owned(),
+            api_secret: sandbox.api_secret().clone(),
+        }),
+    )
+    .unwrap();
+    let other = client
+        .create_application(&NewApplication {
+            name: "other-app".into(),
+            public_key_pem: key.public_key().to_spki_pem(),
+            answer_url: None,
+            voice_event_url: None,
+            rtc_event_url: None,
+            improve_ai: false,
+        })
+        .await
+        .unwrap();
+
+    press(&mut shell, KeyCode::Char('n')).await; // another application
+    shell.dispatch(Msg::Key(KeyEvent::new(
+        KeyCode::Char('l'),
+        KeyModifiers::CONTROL,
+    )));
+    shell.settle(WAIT).await.unwrap();
+    type_text(&mut shell, "other").await;
+    press(&mut shell, KeyCode::Enter).await; // its key is asked for
+    type_text(&mut shell, &key_file.display().to_string()).await;
+    press(&mut shell, KeyCode::Enter).await;
+    assert_eq!(
+        status(&shell),
+        "Application other-app is ready; a copy of its private key is saved in this home.",
+        "{}",
+        screen(&shell)
+    );
+    let stored = shell.model.application.current.clone().unwrap().key_path;
+    assert_ne!(stored, key_file);
+    assert_eq!(
+        PrivateKey::load(&stored).unwrap().public_key(),
+        key.public_key()
+    );
+
+    // Chosen again: the stored key is used, nothing new is saved.
+    press(&mut shell, KeyCode::Char('n')).await;
+    type_text(&mut shell, "other").await;
+    press(&mut shell, KeyCode::Enter).await;
+    assert_eq!(
+        shell
+            .model
+            .application
+            .current
+            .as_ref()
+            .map(|a| a.id.clone()),
+        Some(other.id.clone())
+    );
+    assert_eq!(
+        status(&shell),
+        "Application other-app is ready; it uses the private key already stored for it.",
+        "{}",
+        screen(&shell)
+    );
     sandbox.stop().await;
 }
 

@@ -509,9 +509,9 @@ fn t_cycles_the_ttl_presets_and_says_how_to_use_them() {
         return;
     };
     t.keys(&["t"]);
-    t.wait_for("alice's next token: 15m, client-sdk; press r for a token with it.");
+    t.wait_for("TTL 15m saved for alice's next token: press r for a token with it.");
     t.keys(&["t"]);
-    let screen = t.wait_for("alice's next token: 1h, client-sdk; press r for a token with it.");
+    let screen = t.wait_for("TTL 1h saved for alice's next token: press r for a token with it.");
     assert!(!screen.contains("Custom TTL"), "{screen}");
     t.keys(&["r"]);
     t.wait_for("New token for alice, valid 1h");

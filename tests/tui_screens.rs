@@ -16,8 +16,8 @@ use vonage_onboard::ids::AppId;
 use vonage_onboard::tui::model::{Model, Overlay};
 use vonage_onboard::tui::msg::Msg;
 use vonage_onboard::tui::protocol::{
-    AccountSummary, AppSummary, CurrentApp, Failure, Hidden, Outcome, RequestId, ServeInfo,
-    Snapshot, StoredUser, TokenView, UserRow, WorkerEvent,
+    AccountSummary, AppSummary, CurrentApp, Failure, Hidden, KeyOrigin, Outcome, RequestId,
+    ServeInfo, Snapshot, StoredUser, TokenView, UserRow, WorkerEvent,
 };
 use vonage_onboard::tui::theme::Theme;
 use vonage_onboard::tui::update::update;
@@ -263,6 +263,7 @@ fn states() -> Vec<(&'static str, Model)> {
         &mut ready,
         Ok(Outcome::AppReady {
             app: current_app(),
+            key: KeyOrigin::New,
             reconciled: false,
             note: None,
             users: vec![],
@@ -532,6 +533,9 @@ fn cut_offs(model: &Model, width: u16, height: u16) -> Vec<String> {
     let raw = matches!(model.overlay, Some(Overlay::Raw { .. }));
     let wanted = if overlay {
         "Esc close"
+    } else if model.is_modal() {
+        // A question offers its answers and Ctrl-C only.
+        "Ctrl-C quit"
     } else if model.is_typing() {
         "F1 help"
     } else {

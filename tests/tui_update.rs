@@ -13,8 +13,8 @@ use vonage_onboard::tui::effect::Effect;
 use vonage_onboard::tui::model::{Model, Overlay, Step};
 use vonage_onboard::tui::msg::Msg;
 use vonage_onboard::tui::protocol::{
-    AccountSummary, AppSummary, Command, CurrentApp, Failure, Hidden, Outcome, RequestId, Snapshot,
-    StoredUser, TokenView, UserRow, WorkerEvent,
+    AccountSummary, AppSummary, Command, CurrentApp, Failure, Hidden, KeyOrigin, Outcome,
+    RequestId, Snapshot, StoredUser, TokenView, UserRow, WorkerEvent,
 };
 use vonage_onboard::tui::screens::account;
 use vonage_onboard::tui::screens::tokens::{TokenState, token_state};
@@ -443,10 +443,36 @@ fn generate_uses_the_rows_recipe_and_custom_ttls_are_checked() {
     assert_eq!(m.tokens.rows[0].ttl.seconds(), 6 * 3600);
     update(&mut m, key(KeyCode::Char('t'))); // → 24h
     assert!(m.tokens.editor.is_none(), "t only cycles the presets");
-    update(&mut m, key(KeyCode::Char('t'))); // → 15m, round again
+    let effects = update(&mut m, key(KeyCode::Char('t'))); // → 15m, round again
     assert_eq!(m.tokens.rows[0].ttl.seconds(), 15 * 60);
     let status = m.ctl.status.clone().unwrap().text;
     assert!(status.ends_with("press r for a token with it."), "{status}");
+    // Each change is saved at once (update only asks the worker to).
+    let (id, command) = sent(&effects);
+    let Command::SaveRecipe {
+        user,
+        ttl,
+        acl,
+        changed,
+    } = command
+    else {
+        panic!("{command:?}")
+    };
+    assert_eq!((user.as_str(), ttl.seconds()), ("alice", 15 * 60));
+    answer(
+        &mut m,
+        id,
+        Ok(Outcome::RecipeSaved {
+            user,
+            ttl,
+            acl,
+            changed,
+        }),
+    );
+    assert_eq!(
+        m.ctl.status.clone().unwrap().text,
+        "TTL 15m saved for alice's next token: press r for a token with it."
+    );
     update(&mut m, key(KeyCode::Char('T'))); // → custom editor
     assert!(m.tokens.editor.is_some());
     update(&mut m, ctrl('u'));
@@ -458,9 +484,13 @@ fn generate_uses_the_rows_recipe_and_custom_ttls_are_checked() {
     );
     update(&mut m, ctrl('u'));
     typed(&mut m, "90m");
-    update(&mut m, key(KeyCode::Enter));
+    let (_, command) = sent(&update(&mut m, key(KeyCode::Enter)));
     assert!(m.tokens.editor.is_none());
     assert_eq!(m.tokens.rows[0].ttl.seconds(), 90 * 60);
+    assert!(
+        matches!(&command, Command::SaveRecipe { ttl, .. } if ttl.seconds() == 90 * 60),
+        "{command:?}"
+    );
 }
 
 #[test]
@@ -581,6 +611,7 @@ fn a_create_in_flight_cannot_be_cancelled_so_it_is_never_sent_twice() {
         id,
         Ok(Outcome::AppReady {
             app: app(),
+            key: KeyOrigin::New,
             reconciled: false,
             note: None,
             users: vec![],
@@ -774,6 +805,61 @@ fn d_on_the_users_list_deletes_only_after_y_and_the_user_leaves_both_lists() {
 }
 
 #[test]
+fn the_delete_question_is_modal_only_y_n_esc_and_ctrl_c_act() {
+    let mut m = loaded(Snapshot {
+        api_key: Some("abcd1234".into()),
+        has_secret: true,
+        current_app: Some(app()),
+        users: vec![stored("alice", None)],
+        ..Snapshot::default()
+    });
+    update(&mut m, key(KeyCode::Esc)); // from Tokens back to Users
+    let id = in_flight(&m);
+    let alice = UserRow {
+        id: Some("USR-alice".into()),
+        name: "alice".into(),
+        display_name: None,
+    };
+    answer(&mut m, id, Ok(Outcome::Users(vec![alice])));
+    for _ in 0..3 {
+        update(&mut m, key(KeyCode::Tab));
+    }
+    update(&mut m, key(KeyCode::Char('d')));
+    assert!(m.is_modal(), "d asks a question");
+    let text = vonage_onboard::tui::view::footer_text(&m, 80);
+    assert_eq!(text.trim(), "y delete · n/Esc keep · Ctrl-C quit");
+    // Digits, help, q, Tab, arrows and the rest: the question stays, nothing is sent.
+    for k in ['1', '2', '3', '4', '?', 'q', 'd', 'x']
+        .map(KeyCode::Char)
+        .into_iter()
+        .chain([
+            KeyCode::Tab,
+            KeyCode::Up,
+            KeyCode::Down,
+            KeyCode::Enter,
+            KeyCode::F(1),
+        ])
+    {
+        assert!(update(&mut m, key(k)).is_empty(), "{k:?} sent something");
+        assert_eq!(m.step, Step::Users, "{k:?} left the step");
+        assert!(m.overlay.is_none(), "{k:?} opened an overlay");
+        assert!(
+            m.users.confirm.is_some() && !m.quit,
+            "{k:?} dropped the question"
+        );
+    }
+    // Esc answers it (keeps the user) rather than going back a step.
+    update(&mut m, key(KeyCode::Esc));
+    assert_eq!(m.step, Step::Users);
+    assert!(m.users.confirm.is_none() && !m.is_modal());
+    assert_eq!(m.ctl.status.clone().unwrap().text, "Kept alice.");
+    // Answered, the digits move again; and Ctrl-C quits from the question.
+    update(&mut m, key(KeyCode::Char('d')));
+    update(&mut m, ctrl('c'));
+    assert!(m.quit);
+}
+
+#[test]
 fn the_account_step_counts_an_application_created_after_it() {
     let mut m = loaded(Snapshot::default());
     typed(&mut m, "abcd1234");
@@ -796,6 +882,7 @@ fn the_account_step_counts_an_application_created_after_it() {
         id,
         Ok(Outcome::AppReady {
             app: app(),
+            key: KeyOrigin::New,
             reconciled: false,
             note: None,
             users: vec![],

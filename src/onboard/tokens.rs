@@ -72,6 +72,23 @@ pub fn mint_user_token(
     })
 }
 
+/// Remembers how a user's next token is made without minting one (a TTL or ACL chosen in
+/// the wizard): `token alice` and the wizard's next generate use it. The last user is left
+/// as it was: only a mint changes that.
+pub fn save_recipe(
+    home: &Home,
+    profile: &ProfileName,
+    app: &AppId,
+    user: &str,
+    recipe: Recipe,
+) -> Result<()> {
+    let user = check_user_name(user)?.to_owned();
+    State::update(home, profile, |state| {
+        state.app_mut(app).users.entry(user).or_default().recipe = Some(recipe);
+        Ok(())
+    })
+}
+
 /// A backend token for the Users API (no `sub`, no `acl`); never stored.
 pub fn mint_admin_token(signer: &Signer, ttl: Option<Ttl>, now: u64) -> Minted {
     signer.mint(&Subject::Admin, ttl.unwrap_or(ttl::DEFAULT_ADMIN), now)
@@ -174,6 +191,33 @@ mod tests {
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].left, None, "expired exactly at exp");
         assert_eq!(list_tokens(&home, &p, 2000).unwrap()[0].left, Some(3600));
+    }
+
+    #[test]
+    fn a_saved_recipe_makes_the_next_token_and_leaves_the_last_user_alone() {
+        let (_dir, home, p, signer) = setup();
+        let app = signer.application_id().clone();
+        let one_hour = Recipe {
+            ttl: Ttl::parse("1h").unwrap(),
+            acl: AclChoice::Preset(Preset::All),
+        };
+        save_recipe(&home, &p, &app, "bob", one_hour.clone()).unwrap();
+        let state = State::load(&home, &p).unwrap();
+        let stored = &state.apps[&app];
+        assert_eq!(stored.users["bob"].recipe, Some(one_hour));
+        assert!(
+            stored.users["bob"].last_token.is_none(),
+            "nothing was minted"
+        );
+        assert_eq!(stored.last_user, None);
+        let bob = TokenRequest {
+            user: Some("bob".into()),
+            ..TokenRequest::default()
+        };
+        let made = mint_user_token(&home, &p, &signer, bob, 1000).unwrap();
+        assert_eq!(made.minted.claims.exp - made.minted.claims.iat, 3600);
+        assert_eq!(made.recipe.acl, AclChoice::Preset(Preset::All));
+        assert!(save_recipe(&home, &p, &app, " bob", Recipe::default()).is_err());
     }
 
     #[test]

@@ -208,6 +208,11 @@ impl Model {
         self.screen().needs_clock()
     }
 
+    /// Whether the current step waits for an answer to its question (see `Screen::is_modal`).
+    pub fn is_modal(&self) -> bool {
+        self.loaded && self.screen().is_modal()
+    }
+
     /// Whether keys go into a text field of the current step.
     pub fn is_typing(&self) -> bool {
         self.loaded && self.screen().is_typing()
@@ -238,6 +243,10 @@ impl Model {
     pub fn global_bindings_without_overlay(&self) -> Vec<Binding<Global>> {
         if !self.loaded {
             return vec![HELP, QUIT];
+        }
+        // A question waits for its answer: nothing but Ctrl-C may leave it.
+        if self.is_modal() {
+            return vec![QUIT];
         }
         let typing = self.is_typing();
         let esc = KeyEvent::from(KeyCode::Esc);

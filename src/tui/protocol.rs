@@ -50,6 +50,14 @@ pub enum Command {
         user: String,
         path: PathBuf,
     },
+    /// Remembers a user's recipe (a TTL or ACL just chosen) without minting, so quitting
+    /// before the next generate loses nothing. `changed` is echoed back for the message.
+    SaveRecipe {
+        user: String,
+        ttl: Ttl,
+        acl: AclChoice,
+        changed: RecipePart,
+    },
     /// Deletes a user at Vonage (by id, else name) and forgets its stored token.
     DeleteUser {
         user: String,
@@ -88,6 +96,12 @@ impl Command {
         )
     }
 
+    /// Whether it writes a user's recipe (a mint does too): these run one after another in
+    /// the order sent, so the last choice made is the one stored.
+    pub fn keeps_order(&self) -> bool {
+        matches!(self, Command::SaveRecipe { .. } | Command::Mint { .. })
+    }
+
     /// Whether it only reads a list, so an Enter typed meanwhile can wait for it instead of
     /// being refused (the list is what the next step is chosen from or added to).
     pub fn is_listing(&self) -> bool {
@@ -106,6 +120,7 @@ impl Command {
             Command::CreateUser(_) => "create-user",
             Command::Mint { .. } => "mint",
             Command::SaveToken { .. } => "save-token",
+            Command::SaveRecipe { .. } => "save-recipe",
             Command::DeleteUser { .. } => "delete-user",
             Command::ExportEnv { .. } => "export-env",
             Command::Inspect { .. } => "inspect",
@@ -114,6 +129,13 @@ impl Command {
             Command::StopServe => "stop-serve",
         }
     }
+}
+
+/// Which half of a recipe a key changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecipePart {
+    Ttl,
+    Acl,
 }
 
 /// A command with its id.
@@ -200,6 +222,19 @@ pub struct AccountSummary {
     pub stored: Option<String>,
 }
 
+/// Where a ready application's private key came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyOrigin {
+    /// Made for this create, now saved.
+    New,
+    /// Kept by an earlier, interrupted create of the same application, now recorded.
+    Kept,
+    /// The file given to adopt, copied into this home.
+    Copied,
+    /// This home already had the application's key: adopting reused it.
+    AlreadyStored,
+}
+
 /// A successful answer.
 #[derive(Debug, Clone)]
 pub enum Outcome {
@@ -208,6 +243,8 @@ pub enum Outcome {
     Apps(Vec<AppSummary>),
     AppReady {
         app: CurrentApp,
+        /// Where its private key came from (the status line says it).
+        key: KeyOrigin,
         reconciled: bool,
         /// What the keys of earlier interrupted creates came to, when there were any.
         note: Option<String>,
@@ -226,6 +263,13 @@ pub enum Outcome {
     },
     Saved {
         path: PathBuf,
+    },
+    /// A user's recipe is stored (for the next token).
+    RecipeSaved {
+        user: String,
+        ttl: Ttl,
+        acl: AclChoice,
+        changed: RecipePart,
     },
     /// A user is gone (at Vonage and from the stored state).
     UserDeleted(UserRow),

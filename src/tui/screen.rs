@@ -217,6 +217,12 @@ pub trait Screen {
     /// Whether keys go into a text field (so `?` and digits are text, not commands).
     fn is_typing(&self) -> bool;
 
+    /// Whether the screen waits for an answer to a question (a confirmation): only its own
+    /// keys and Ctrl-C act, so no step change or help leaves the question hanging.
+    fn is_modal(&self) -> bool {
+        false
+    }
+
     /// Whether the 1 Hz clock changes what is drawn.
     fn needs_clock(&self) -> bool {
         false
@@ -241,6 +247,7 @@ pub trait AnyScreen {
     fn share(&self, facts: &mut Facts);
     fn is_done(&self, now: u64) -> bool;
     fn is_typing(&self) -> bool;
+    fn is_modal(&self) -> bool;
     fn needs_clock(&self) -> bool;
     fn render(&self, ctx: &ViewCtx, area: Rect, frame: &mut Frame);
 }
@@ -289,6 +296,10 @@ impl<S: Screen> AnyScreen for S {
 
     fn is_typing(&self) -> bool {
         Screen::is_typing(self)
+    }
+
+    fn is_modal(&self) -> bool {
+        Screen::is_modal(self)
     }
 
     fn needs_clock(&self) -> bool {

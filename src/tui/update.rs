@@ -55,6 +55,14 @@ fn on_key(model: &mut Model, key: KeyEvent) {
         }
         return;
     }
+    // A question on the step takes every key but Ctrl-C: only its answers act.
+    if model.is_modal() {
+        let step = model.step;
+        if let Some(nav) = model.with_screen(step, |screen, ctx| screen.on_key(key, ctx)) {
+            navigate(model, step, nav);
+        }
+        return;
+    }
     if key.code == KeyCode::Esc && model.ctl.is_busy() {
         model.held_enter = None;
         // Only reads can be forgotten: a create whose answer were ignored could be made twice.

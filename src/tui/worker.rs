@@ -10,8 +10,8 @@ use secrecy::ExposeSecret;
 use tokio::sync::mpsc;
 
 use super::protocol::{
-    AccountSummary, AppSummary, Command, CurrentApp, Failure, Hidden, NOTICE, Outcome, Request,
-    ServeInfo, Snapshot, StoredUser, TokenView, UserRow, WorkerEvent,
+    AccountSummary, AppSummary, Command, CurrentApp, Failure, Hidden, KeyOrigin, NOTICE, Outcome,
+    Request, ServeInfo, Snapshot, StoredUser, TokenView, UserRow, WorkerEvent,
 };
 use crate::auth::verify;
 use crate::clock::unix_now;
@@ -21,11 +21,12 @@ use crate::onboard::account::{
 };
 use crate::onboard::context::AppContext;
 use crate::onboard::doctor::Doctor;
-use crate::onboard::tokens::{TokenRequest, mint_user_token, save_token};
+use crate::onboard::tokens::{TokenRequest, mint_user_token, save_recipe, save_token};
 use crate::onboard::{applications, stored, users};
 use crate::region::Region;
 use crate::serve::{ServeConfig, ServeSource, Served, TokenServer};
 use crate::store::paths::{Home, ProfileName};
+use crate::store::state::Recipe;
 use crate::vonage::{ApiCredentials, Endpoints, PlainHttp, VonageClient};
 
 /// Where the worker's calls go and what it may pre-fill.
@@ -81,8 +82,10 @@ pub fn spawn(config: WorkerConfig) -> WorkerHandle {
         while let Some(request) = request_rx.recv().await {
             let worker = worker.clone();
             let events = event_tx.clone();
-            // Each request runs on its own, so a slow one never holds up the next.
-            tokio::spawn(async move {
+            let in_order = request.command.keeps_order();
+            // Each request runs on its own, so a slow one never holds up the next; recipe
+            // writes (local and quick) finish before the next request starts.
+            let task = tokio::spawn(async move {
                 // Run in a task of its own so that even a panic becomes an answer: the
                 // spinner must never wait for an event that will not come.
                 let result =
@@ -99,6 +102,9 @@ pub fn spawn(config: WorkerConfig) -> WorkerHandle {
                     result,
                 });
             });
+            if in_order {
+                let _ = task.await;
+            }
         }
     });
     WorkerHandle {
@@ -239,10 +245,21 @@ impl Worker {
                 let ready =
                     applications::create(self.home(), self.profile(), &self.client()?, &spec)
                         .await?;
-                self.app_ready(&ready)
+                let key = if ready.resumed {
+                    KeyOrigin::Kept
+                } else {
+                    KeyOrigin::New
+                };
+                self.app_ready(&ready, key)
             }
             Command::AdoptApp { id, key_path } => {
                 let key_path = expand_home(&key_path);
+                // Adopt keeps a key already stored for the application (a different one is
+                // refused), so one there before means it was reused rather than copied.
+                let key = match applications::stored_key(self.home(), self.profile(), &id) {
+                    Some(_) => KeyOrigin::AlreadyStored,
+                    None => KeyOrigin::Copied,
+                };
                 let ready = applications::adopt(
                     self.home(),
                     self.profile(),
@@ -251,7 +268,7 @@ impl Worker {
                     &key_path,
                 )
                 .await?;
-                self.app_ready(&ready)
+                self.app_ready(&ready, key)
             }
             Command::ListUsers => {
                 let list = users::list(&self.client()?, &self.signer()?).await?;
@@ -287,6 +304,25 @@ impl Worker {
                     },
                     ttl: made.recipe.ttl,
                     acl: made.recipe.acl,
+                })
+            }
+            Command::SaveRecipe {
+                user,
+                ttl,
+                acl,
+                changed,
+            } => {
+                let app = self.app_context()?.id;
+                let recipe = Recipe {
+                    ttl,
+                    acl: acl.clone(),
+                };
+                save_recipe(self.home(), self.profile(), &app, &user, recipe)?;
+                Ok(Outcome::RecipeSaved {
+                    user,
+                    ttl,
+                    acl,
+                    changed,
                 })
             }
             Command::SaveToken { user, path } => {
@@ -417,9 +453,10 @@ impl Worker {
     }
 
     /// The application is current: its users come back with their recipes and last tokens.
-    fn app_ready(&self, ready: &applications::ReadyApp) -> Result<Outcome, Error> {
+    fn app_ready(&self, ready: &applications::ReadyApp, key: KeyOrigin) -> Result<Outcome, Error> {
         let users = stored::known_users(self.home(), self.profile(), &ready.record.id)?;
         Ok(Outcome::AppReady {
+            key,
             app: current_of(
                 ready.record.id.as_str(),
                 &ready.record.name,

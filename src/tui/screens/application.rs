@@ -21,7 +21,9 @@ use ratatui::widgets::Paragraph;
 use crate::onboard::applications::{AppSpec, HttpMethod, check_webhook_url};
 use crate::tui::effect::Effect;
 use crate::tui::keys::{Binding, Key, Priority, ch, code, ctrl};
-use crate::tui::protocol::{AppSummary, Command, CurrentApp, Failure, Outcome, Snapshot};
+use crate::tui::protocol::{
+    AppSummary, Command, CurrentApp, Failure, KeyOrigin, Outcome, Snapshot,
+};
 use crate::tui::screen::{Ctl, Ctx, Facts, Load, Nav, Screen, ViewCtx};
 use crate::tui::screens::account::applications;
 use crate::tui::widgets::form::{choice_line, field_line, input_line, place_cursor, scroll_to};
@@ -430,14 +432,12 @@ impl Screen for ApplicationScreen {
             Outcome::Apps(apps) => self.apps = Some(apps.clone()),
             Outcome::AppReady {
                 app,
+                key,
                 reconciled,
                 note,
                 ..
             } => {
-                ctx.ctl.success(format!(
-                    "Application {} is ready; its private key is saved.",
-                    app.name
-                ));
+                ctx.ctl.success(ready_message(&app.name, *key));
                 self.ready(app.clone(), *reconciled, note.clone());
             }
             _ => {}
@@ -552,14 +552,16 @@ impl ApplicationScreen {
     }
 
     fn ready(&mut self, app: CurrentApp, reconciled: bool, note: Option<String>) {
-        if let Some(list) = &mut self.apps
-            && !list.iter().any(|a| a.id == app.id)
-        {
-            list.push(AppSummary {
-                id: app.id.clone(),
-                name: app.name.clone(),
-                stored_key: Some(app.key_path.clone()),
-            });
+        if let Some(list) = &mut self.apps {
+            // Its key is stored now: choosing it again needs no key typed.
+            match list.iter_mut().find(|a| a.id == app.id) {
+                Some(listed) => listed.stored_key = Some(app.key_path.clone()),
+                None => list.push(AppSummary {
+                    id: app.id.clone(),
+                    name: app.name.clone(),
+                    stored_key: Some(app.key_path.clone()),
+                }),
+            }
         }
         self.current = Some(app);
         self.reconciled = reconciled;
@@ -567,6 +569,17 @@ impl ApplicationScreen {
         self.mode = Mode::Ready;
         self.form.api_errors = Default::default();
     }
+}
+
+/// What became of the private key, said as it happened (the path is on the screen below).
+pub fn ready_message(name: &str, key: KeyOrigin) -> String {
+    let key = match key {
+        KeyOrigin::New => "its private key is saved",
+        KeyOrigin::Kept => "the private key an interrupted create kept is now saved for it",
+        KeyOrigin::Copied => "a copy of its private key is saved in this home",
+        KeyOrigin::AlreadyStored => "it uses the private key already stored for it",
+    };
+    format!("Application {name} is ready; {key}.")
 }
 
 fn view(s: &ApplicationScreen, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {

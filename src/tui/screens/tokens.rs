@@ -24,7 +24,7 @@ use crate::auth::verify::{self, Verdict};
 use crate::tui::effect::Effect;
 use crate::tui::keys::{Binding, Key, Priority, ch, code, ctrl};
 use crate::tui::protocol::{
-    Command, Failure, Outcome, ServeInfo, Snapshot, StoredUser, TokenView, UserRow,
+    Command, Failure, Outcome, RecipePart, ServeInfo, Snapshot, StoredUser, TokenView, UserRow,
 };
 use crate::tui::screen::{Ctl, Ctx, Load, Nav, Overlay, Screen, Shown, ViewCtx};
 use crate::tui::widgets::form::{field_line, place_cursor};
@@ -357,6 +357,21 @@ impl Screen for TokensScreen {
                     .success(format!("New token for {user}, valid {ttl}: c copies it."));
                 self.minted(user, token.clone(), *ttl, acl.clone());
             }
+            Outcome::RecipeSaved {
+                user,
+                ttl,
+                acl,
+                changed,
+            } => {
+                let what = match changed {
+                    RecipePart::Ttl => format!("TTL {ttl}"),
+                    RecipePart::Acl => format!("ACL {}", acl.label()),
+                };
+                ctx.ctl.success(format!(
+                    "{what} saved for {user}'s next token: {}.",
+                    self.then(user)
+                ));
+            }
             Outcome::Exported { path, variables } => {
                 ctx.ctl.success(format!(
                     "Wrote {} (0600): {}. No API secret in it (export env --with-secret adds it).",
@@ -517,7 +532,7 @@ impl TokensScreen {
             },
             Action::CycleTtl => {
                 self.cycle_ttl();
-                self.recipe_changed(ctx.ctl);
+                self.recipe_changed(ctx.ctl, RecipePart::Ttl);
             }
             Action::CustomTtl => self.custom_ttl(),
             Action::Serve => match &self.serve {
@@ -533,7 +548,7 @@ impl TokensScreen {
             Action::CycleAcl => {
                 self.cycle_acl();
                 if self.editor.is_none() {
-                    self.recipe_changed(ctx.ctl);
+                    self.recipe_changed(ctx.ctl, RecipePart::Acl);
                 }
             }
             Action::Apply | Action::Cancel | Action::Edit | Action::Paste | Action::ExportEnv => {}
@@ -562,20 +577,34 @@ impl TokensScreen {
         }
     }
 
-    /// After a TTL or ACL change: the token on screen was made with the old recipe.
-    fn recipe_changed(&self, ctl: &mut Ctl) {
+    /// After a TTL or ACL change: the token on screen was made with the old recipe. The new
+    /// one is stored at once (quitting before the next generate must not lose it).
+    fn recipe_changed(&self, ctl: &mut Ctl, changed: RecipePart) {
         let Some(row) = self.selected() else { return };
-        let then = if row.token.is_some() {
-            "press r for a token with it"
-        } else {
-            "press g for a token with it"
-        };
         ctl.info(format!(
-            "{}'s next token: {}, {}; {then}.",
+            "{}'s next token: {}, {}; {}.",
             row.name,
             row.ttl,
-            row.acl.label()
+            row.acl.label(),
+            self.then(&row.name)
         ));
+        ctl.send(
+            &format!("Saving {}'s choice for the next token…", row.name),
+            Command::SaveRecipe {
+                user: row.name.clone(),
+                ttl: row.ttl,
+                acl: row.acl.clone(),
+                changed,
+            },
+        );
+    }
+
+    /// How to get a token with the recipe just chosen.
+    fn then(&self, user: &str) -> &'static str {
+        match self.rows.iter().find(|r| r.name == user) {
+            Some(row) if row.token.is_some() => "press r for a token with it",
+            _ => "press g for a token with it",
+        }
     }
 
     fn cycle_acl(&mut self) {
@@ -614,7 +643,7 @@ impl TokensScreen {
                         row.ttl = ttl;
                     }
                     self.editor = None;
-                    self.recipe_changed(ctl);
+                    self.recipe_changed(ctl, RecipePart::Ttl);
                 }
                 Err(e) => {
                     ctl.error(format!("Custom TTL: {e}"));
@@ -627,7 +656,7 @@ impl TokensScreen {
                         row.acl = AclChoice::Custom(acl);
                     }
                     self.editor = None;
-                    self.recipe_changed(ctl);
+                    self.recipe_changed(ctl, RecipePart::Acl);
                 }
                 Err(e) => {
                     ctl.error(format!("Custom ACL: {e}"));

@@ -143,7 +143,7 @@ const CONFIRM_KEYS: &[Binding<Action>] = &[
     .help("yes, delete the user at Vonage"),
     Binding::new(
         &[ch('n'), code(KeyCode::Esc)],
-        "n",
+        "n/Esc",
         Action::KeepUser,
         "keep",
         Priority::High,
@@ -172,6 +172,10 @@ impl Screen for UsersScreen {
 
     fn is_typing(&self) -> bool {
         self.focus != Focus::List
+    }
+
+    fn is_modal(&self) -> bool {
+        self.focus == Focus::List && self.confirm.is_some()
     }
 
     fn bindings(&self) -> &'static [Binding<Action>] {
@@ -452,7 +456,7 @@ fn view(s: &UsersScreen, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
         lines.extend(wrap_line(
             &Line::styled(
                 format!(
-                    "  Delete {} ({}) at Vonage? y deletes, n keeps.",
+                    "  Delete {} ({}) at Vonage? y deletes, n or Esc keeps.",
                     user.name,
                     user.id.as_deref().unwrap_or("?")
                 ),
