@@ -122,7 +122,10 @@ async function devLoop() {
   const errors = [];
   client.on('sessionError', (reason) => errors.push(String(reason)));
   let token = await fetchToken();
-  const ttl = token.exp - Math.floor(Date.now() / 1000);
+  // The lifetime the token itself carries (exp − iat), not exp against this clock, which
+  // reads 29 when a second boundary passes between minting and here.
+  const claims = JSON.parse(Buffer.from(token.token.split('.')[1], 'base64url').toString());
+  const ttl = claims.exp - claims.iat;
   const id = await within(10000, 'createSession', client.createSession(token.token));
   const started = Date.now();
   const run = 75000;
