@@ -67,15 +67,21 @@ impl Tmux {
     }
 
     fn wait_for(&self, text: &str) -> String {
+        self.wait_until(&format!("{text:?}"), |screen| screen.contains(text))
+    }
+
+    /// Polls the screen until `ready` holds (20 s at most): a capture can catch a frame half
+    /// drawn, so a check of a whole view waits for the whole view.
+    fn wait_until(&self, what: &str, ready: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let screen = self.screen();
-            if screen.contains(text) {
+            if ready(&screen) {
                 return screen;
             }
             assert!(
                 Instant::now() < deadline,
-                "waited 20 s for {text:?}; the screen shows:\n{screen}"
+                "waited 20 s for {what}; the screen shows:\n{screen}"
             );
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -451,26 +457,35 @@ fn v_shows_exactly_the_stored_token() {
     let Some((_dir, home, t)) = wizard_at_a_token() else {
         return;
     };
-    t.keys(&["v"]);
-    let screen = t.wait_for("select it with the mouse");
-    let lines: Vec<&str> = screen.lines().collect();
-    let title = lines
-        .iter()
-        .position(|l| l.contains("select it with the mouse"))
-        .unwrap();
-    let shown: String = lines[title + 1..]
-        .iter()
-        .take_while(|l| !l.trim().is_empty())
-        .map(|l| l.trim_end())
-        .collect();
     let state: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(state_file(&home)).unwrap()).unwrap();
     let app = state["apps"].as_object().unwrap().values().next().unwrap();
     let stored = app["users"]["alice"]["last_token"]["token"]
         .as_str()
-        .unwrap();
+        .unwrap()
+        .to_owned();
+    // The rows under the view's title, up to the first empty one, joined.
+    let shown = |screen: &str| -> Option<String> {
+        let lines: Vec<&str> = screen.lines().collect();
+        let title = lines
+            .iter()
+            .position(|l| l.contains("select it with the mouse"))?;
+        Some(
+            lines[title + 1..]
+                .iter()
+                .take_while(|l| !l.trim().is_empty())
+                .map(|l| l.trim_end())
+                .collect(),
+        )
+    };
+    t.keys(&["v"]);
+    // Waits for the whole view: a capture taken mid-frame shows the title over the old table.
+    let screen = t.wait_until("the token view with the stored token", |screen| {
+        shown(screen).as_deref() == Some(stored.as_str())
+    });
     assert_eq!(
-        shown, stored,
+        shown(&screen).as_deref(),
+        Some(stored.as_str()),
         "the rows under the title are the token and nothing else"
     );
     t.keys(&["Escape"]);
