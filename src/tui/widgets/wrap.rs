@@ -16,14 +16,7 @@ pub fn wrap_line(line: &Line<'static>, width: usize) -> Vec<Line<'static>> {
 /// sentence column) instead of the first row's own indent.
 pub fn wrap_hanging(line: &Line<'static>, width: usize, hang: Option<usize>) -> Vec<Line<'static>> {
     let width = width.saturating_sub(1).max(1);
-    let chars: Vec<(char, Style)> = line
-        .spans
-        .iter()
-        .flat_map(|s| {
-            let style = line.style.patch(s.style);
-            s.content.chars().map(move |c| (c, style))
-        })
-        .collect();
+    let chars = styled_chars(line);
     // Rows after the first keep the first row's indent (when it leaves room for text).
     let indent: Vec<(char, Style)> = match hang {
         Some(n) => vec![(' ', Style::default()); n],
@@ -59,6 +52,18 @@ pub fn wrap_hanging(line: &Line<'static>, width: usize, hang: Option<usize>) -> 
     rows.into_iter().map(|row| line_of(&row)).collect()
 }
 
+/// Every character of `line` with the style it is drawn in (the line's style patched by its
+/// span's).
+fn styled_chars(line: &Line<'static>) -> Vec<(char, Style)> {
+    line.spans
+        .iter()
+        .flat_map(|s| {
+            let style = line.style.patch(s.style);
+            s.content.chars().map(move |c| (c, style))
+        })
+        .collect()
+}
+
 /// Plain text wrapped into rows of at most `width` characters.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
     wrap_line(&Line::from(text.to_owned()), width)
@@ -73,14 +78,7 @@ pub fn ellipsize(line: Line<'static>, width: usize) -> Line<'static> {
     if count <= width {
         return line;
     }
-    let chars: Vec<(char, Style)> = line
-        .spans
-        .iter()
-        .flat_map(|s| {
-            let style = line.style.patch(s.style);
-            s.content.chars().map(move |c| (c, style))
-        })
-        .collect();
+    let chars = styled_chars(&line);
     let mut kept: Vec<(char, Style)> = chars[..width.saturating_sub(1)].to_vec();
     // Never end on a space before the mark: `word …` reads as a whole word.
     while kept.last().is_some_and(|(c, _)| *c == ' ') {
