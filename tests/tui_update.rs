@@ -266,6 +266,20 @@ fn at_application() -> Model {
     m
 }
 
+/// A stored application and no users yet: the wizard is at Users, its (empty) list in.
+fn at_users() -> Model {
+    let mut m = loaded(Snapshot {
+        api_key: Some("abcd1234".into()),
+        has_secret: true,
+        current_app: Some(app()),
+        ..Snapshot::default()
+    });
+    assert_eq!(m.step, Step::Users);
+    let id = in_flight(&m);
+    answer(&mut m, id, Ok(Outcome::Users(vec![])));
+    m
+}
+
 #[test]
 fn typing_filters_applications() {
     let mut m = at_application();
@@ -329,15 +343,7 @@ fn api_field_reasons_land_beside_their_field() {
 
 #[test]
 fn a_taken_user_name_offers_the_existing_user() {
-    let mut m = loaded(Snapshot {
-        api_key: Some("abcd1234".into()),
-        has_secret: true,
-        current_app: Some(app()),
-        ..Snapshot::default()
-    });
-    assert_eq!(m.step, Step::Users);
-    let id = in_flight(&m);
-    answer(&mut m, id, Ok(Outcome::Users(vec![])));
+    let mut m = at_users();
     typed(&mut m, "alice");
     let (id, command) = sent(&update(&mut m, key(KeyCode::Enter)));
     assert!(matches!(command, Command::CreateUser(ref u) if u.name == "alice"));
@@ -369,7 +375,7 @@ fn a_taken_user_name_offers_the_existing_user() {
 
 #[test]
 fn an_enter_typed_while_the_users_list_loads_creates_the_user_once_it_is_in() {
-    let at_users = || {
+    let loading_users = || {
         loaded(Snapshot {
             api_key: Some("abcd1234".into()),
             has_secret: true,
@@ -378,7 +384,7 @@ fn an_enter_typed_while_the_users_list_loads_creates_the_user_once_it_is_in() {
         })
     };
     // A fast typist: the name and Enter before the list has answered.
-    let mut m = at_users();
+    let mut m = loading_users();
     let list = in_flight(&m);
     typed(&mut m, "alice");
     assert!(
@@ -389,7 +395,7 @@ fn an_enter_typed_while_the_users_list_loads_creates_the_user_once_it_is_in() {
     assert!(matches!(command, Command::CreateUser(ref u) if u.name == "alice"));
 
     // Esc forgets the list and the held Enter with it: the next answer replays nothing.
-    let mut m = at_users();
+    let mut m = loading_users();
     let list = in_flight(&m);
     typed(&mut m, "bob");
     update(&mut m, key(KeyCode::Enter));
@@ -400,14 +406,7 @@ fn an_enter_typed_while_the_users_list_loads_creates_the_user_once_it_is_in() {
 
 #[test]
 fn user_names_are_validated_before_sending() {
-    let mut m = loaded(Snapshot {
-        api_key: Some("abcd1234".into()),
-        has_secret: true,
-        current_app: Some(app()),
-        ..Snapshot::default()
-    });
-    let id = in_flight(&m);
-    answer(&mut m, id, Ok(Outcome::Users(vec![])));
+    let mut m = at_users();
     typed(&mut m, "USR-1");
     assert!(update(&mut m, key(KeyCode::Enter)).is_empty());
     assert!(m.users.name_error.is_some());
@@ -624,14 +623,7 @@ fn a_create_in_flight_cannot_be_cancelled_so_it_is_never_sent_twice() {
 /// seen even when the inline reason sits beyond a long name.
 #[test]
 fn a_too_long_user_name_is_refused_in_the_status_line() {
-    let mut m = loaded(Snapshot {
-        api_key: Some("abcd1234".into()),
-        has_secret: true,
-        current_app: Some(app()),
-        ..Snapshot::default()
-    });
-    let id = in_flight(&m);
-    answer(&mut m, id, Ok(Outcome::Users(vec![])));
+    let mut m = at_users();
     typed(&mut m, &"a".repeat(201));
     assert!(
         update(&mut m, key(KeyCode::Enter)).is_empty(),
@@ -718,14 +710,7 @@ fn a_refused_acl_is_said_in_the_status_line_and_ctrl_u_clears_a_line() {
 
 #[test]
 fn a_step_not_reached_says_why_and_leaving_a_step_leaves_its_message() {
-    let mut m = loaded(Snapshot {
-        api_key: Some("abcd1234".into()),
-        has_secret: true,
-        current_app: Some(app()),
-        ..Snapshot::default()
-    });
-    let id = in_flight(&m);
-    answer(&mut m, id, Ok(Outcome::Users(vec![])));
+    let mut m = at_users();
     assert_eq!(m.step, Step::Users);
     update(&mut m, key(KeyCode::Tab));
     update(&mut m, key(KeyCode::Tab)); // the filter
