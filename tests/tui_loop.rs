@@ -3,11 +3,14 @@
 //! from an empty home to a copied token for two users.
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
+mod support;
+
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use vonage_onboard::auth::keys::PrivateKey;
 use vonage_onboard::clipboard::MemoryClipboard;
 use vonage_onboard::clock::unix_now;
 use vonage_onboard::onboard::account::SecretChoice;
@@ -18,9 +21,32 @@ use vonage_onboard::tui::model::{Model, Overlay, Step};
 use vonage_onboard::tui::msg::Msg;
 use vonage_onboard::tui::theme::Theme;
 use vonage_onboard::tui::worker::{self, WorkerConfig};
-use vonage_onboard::vonage::{ApiCredentials, PlainHttp};
+use vonage_onboard::vonage::{
+    ApiCredentials, Application, NewApplication, PlainHttp, RetryPolicy, Timeouts, VonageClient,
+};
 
 const WAIT: Duration = Duration::from_secs(20);
+
+/// The crate's client for `sandbox`, with its credentials and the default policy.
+fn sandbox_client(sandbox: &RunningSandbox) -> VonageClient {
+    support::client::client_for(sandbox, RetryPolicy::default(), Timeouts::default())
+}
+
+/// An application made at `sandbox` with `key`'s public half, as another machine would: this
+/// home knows nothing of it.
+async fn create_elsewhere(sandbox: &RunningSandbox, name: &str, key: &PrivateKey) -> Application {
+    sandbox_client(sandbox)
+        .create_application(&NewApplication {
+            name: name.into(),
+            public_key_pem: key.public_key().to_spki_pem(),
+            answer_url: None,
+            voice_event_url: None,
+            rtc_event_url: None,
+            improve_ai: false,
+        })
+        .await
+        .unwrap()
+}
 
 fn shell(sandbox: &RunningSandbox, home: &Home, clipboard: MemoryClipboard) -> Shell<TestBackend> {
     let config = WorkerConfig {
@@ -245,7 +271,6 @@ async fn a_wrong_secret_is_refused_and_kept_for_correction() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_environment_s_credentials_and_application_are_used_as_by_the_commands() {
     use vonage_onboard::onboard::applications::{self, AppSpec};
-    use vonage_onboard::vonage::{Endpoints, VonageClient};
 
     let sandbox = sandbox::start(SandboxOptions::default()).await.unwrap();
     let credentials = ApiCredentials {
@@ -254,11 +279,7 @@ async fn the_environment_s_credentials_and_application_are_used_as_by_the_comman
     };
     // An application made elsewhere (another home), known here only through the environment.
     let elsewhere = tempfile::tempdir().unwrap();
-    let client = VonageClient::new(
-        Endpoints::new(Some(sandbox.url()), vonage_onboard::region::Region::Global).unwrap(),
-        Some(credentials.clone()),
-    )
-    .unwrap();
+    let client = sandbox_client(&sandbox);
     let spec = AppSpec {
         name: "from-env".into(),
         ..AppSpec::default()
@@ -380,9 +401,6 @@ async fn the_wizard_refuses_a_plain_http_base_elsewhere_with_the_commands_senten
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_application_step_finishes_an_interrupted_create_instead_of_duplicating_it() {
-    use vonage_onboard::auth::keys::PrivateKey;
-    use vonage_onboard::vonage::{Endpoints, NewApplication, VonageClient};
-
     let sandbox = sandbox::start(SandboxOptions::default()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let home = Home::at(dir.path().join("home"));
@@ -392,25 +410,7 @@ async fn the_application_step_finishes_an_interrupted_create_instead_of_duplicat
     vonage_onboard::store::atomic::ensure_private_dir(&pending).unwrap();
     let key = PrivateKey::generate().unwrap();
     vonage_onboard::store::apps::save_private_key(&pending.join("private.key"), &key).unwrap();
-    let client = VonageClient::new(
-        Endpoints::new(Some(sandbox.url()), vonage_onboard::region::Region::Global).unwrap(),
-        Some(ApiCredentials {
-            api_key: sandbox.api_key().to_owned(),
-            api_secret: sandbox.api_secret().clone(),
-        }),
-    )
-    .unwrap();
-    let made = client
-        .create_application(&NewApplication {
-            name: "my-client-sdk-app".into(),
-            public_key_pem: key.public_key().to_spki_pem(),
-            answer_url: None,
-            voice_event_url: None,
-            rtc_event_url: None,
-            improve_ai: false,
-        })
-        .await
-        .unwrap();
+    let made = create_elsewhere(&sandbox, "my-client-sdk-app", &key).await;
 
     let mut shell = shell(&sandbox, &home, MemoryClipboard::default());
     shell.settle(WAIT).await.unwrap();
@@ -429,7 +429,14 @@ async fn the_application_step_finishes_an_interrupted_create_instead_of_duplicat
         PrivateKey::load(&current.key_path).unwrap().public_key(),
         key.public_key()
     );
-    assert_eq!(client.list_all_applications().await.unwrap().len(), 1);
+    assert_eq!(
+        sandbox_client(&sandbox)
+            .list_all_applications()
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     assert!(screen(&shell).contains("interrupted"), "{}", screen(&shell));
     assert_eq!(
         status(&shell),
@@ -453,9 +460,6 @@ fn status(shell: &Shell<TestBackend>) -> String {
 /// file given, or the one this home already had (adopting again saves nothing new).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_application_step_says_whether_a_key_was_saved_copied_or_already_stored() {
-    use vonage_onboard::auth::keys::PrivateKey;
-    use vonage_onboard::vonage::{Endpoints, NewApplication, VonageClient};
-
     let sandbox = sandbox::start(SandboxOptions::default()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let home = Home::at(dir.path().join("home"));
@@ -475,25 +479,7 @@ async fn the_application_step_says_whether_a_key_was_saved_copied_or_already_sto
     let key = PrivateKey::generate().unwrap();
     let key_file = dir.path().join("other.key");
     vonage_onboard::store::apps::save_private_key(&key_file, &key).unwrap();
-    let client = VonageClient::new(
-        Endpoints::new(Some(sandbox.url()), vonage_onboard::region::Region::Global).unwrap(),
-        Some(ApiCredentials {
-            api_key: sandbox.api_key().to_owned(),
-            api_secret: sandbox.api_secret().clone(),
-        }),
-    )
-    .unwrap();
-    let other = client
-        .create_application(&NewApplication {
-            name: "other-app".into(),
-            public_key_pem: key.public_key().to_spki_pem(),
-            answer_url: None,
-            voice_event_url: None,
-            rtc_event_url: None,
-            improve_ai: false,
-        })
-        .await
-        .unwrap();
+    let other = create_elsewhere(&sandbox, "other-app", &key).await;
 
     press(&mut shell, KeyCode::Char('n')).await; // another application
     shell.dispatch(Msg::Key(KeyEvent::new(
@@ -544,20 +530,12 @@ async fn the_application_step_says_whether_a_key_was_saved_copied_or_already_sto
 async fn a_damaged_app_json_is_named_and_left_untouched() {
     use vonage_onboard::onboard::account;
     use vonage_onboard::onboard::applications::{self, AppSpec};
-    use vonage_onboard::vonage::{Endpoints, VonageClient};
 
     let sandbox = sandbox::start(SandboxOptions::default()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let home = Home::at(dir.path().join("home"));
     let profile = ProfileName::parse("sandbox").unwrap();
-    let client = VonageClient::new(
-        Endpoints::new(Some(sandbox.url()), vonage_onboard::region::Region::Global).unwrap(),
-        Some(ApiCredentials {
-            api_key: sandbox.api_key().to_owned(),
-            api_secret: sandbox.api_secret().clone(),
-        }),
-    )
-    .unwrap();
+    let client = sandbox_client(&sandbox);
     account::setup(&home, &profile, &client, account::StoredSettings::default())
         .await
         .unwrap();
