@@ -140,7 +140,7 @@ pub fn view(model: &Model, theme: Theme, frame: &mut Frame) {
             let head_text = if fits {
                 format!("{title} · Esc closes · select it with the mouse")
             } else {
-                format!("{title}: too long for this window; s saves it")
+                format!("{title} does not fit here: Esc, then s saves it")
             };
             frame.render_widget(
                 Paragraph::new(ellipsize_str(&head_text, usize::from(head.width)))

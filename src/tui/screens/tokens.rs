@@ -162,7 +162,7 @@ const ROWS: &[Binding<Action>] = &[
     )
     .help("type a TTL (30s to 24h)"),
     Binding::new(&[ch('a')], "a", Action::CycleAcl, "ACL", Priority::Low)
-        .help("ACL: the next preset; at all, edit JSON"),
+        .help("ACL: the next preset; after `all`, edit the JSON"),
     PASTE,
     EXPORT,
     Binding::new(&[ch('S')], "S", Action::Serve, "serve", Priority::Low)
