@@ -188,6 +188,20 @@ pub struct StoredUser {
     pub token: Option<TokenView>,
 }
 
+impl StoredUser {
+    /// A user with nothing stored for it yet: the stored default recipe, no token.
+    pub fn without_recipe(name: &str, id: Option<String>) -> Self {
+        let recipe = crate::store::state::Recipe::default();
+        StoredUser {
+            name: name.to_owned(),
+            id,
+            ttl: recipe.ttl,
+            acl: recipe.acl,
+            token: None,
+        }
+    }
+}
+
 /// A secret carried in a message: `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Hidden(pub String);

@@ -429,7 +429,7 @@ impl Screen for TokensScreen {
 }
 
 impl TokensScreen {
-    /// Adds users the Users step knows and the table does not (with default settings).
+    /// Adds users the Users step knows and the table does not (with the default recipe).
     fn sync(&mut self, users: &[UserRow]) {
         self.display_names = users
             .iter()
@@ -437,13 +437,8 @@ impl TokensScreen {
             .collect();
         for u in users {
             if !self.rows.iter().any(|r| r.name == u.name) {
-                self.rows.push(StoredUser {
-                    name: u.name.clone(),
-                    id: u.id.clone(),
-                    ttl: crate::auth::ttl::DEFAULT_USER,
-                    acl: AclChoice::default(),
-                    token: None,
-                });
+                self.rows
+                    .push(StoredUser::without_recipe(&u.name, u.id.clone()));
             }
         }
         self.cursor = self.cursor.min(self.rows.len().saturating_sub(1));
