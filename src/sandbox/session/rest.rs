@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, Uri};
 use serde_json::{Value, json};
 
 use super::registry::SessionError;
-use crate::sandbox::auth::{bearer_token, verify_token};
+use crate::sandbox::auth::verify_bearer;
 use crate::sandbox::errors::ApiError;
 use crate::sandbox::extract::Ctx;
 
@@ -17,12 +17,13 @@ pub async fn refresh(
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Json<Value>, ApiError> {
-    let token = bearer_token(&headers)
-        .ok_or_else(|| ApiError::invalid_token("no Authorization: Bearer header"))?;
-    let verified = verify_token(&ctx.store, token, crate::clock::unix_now())?;
-    if !verified.allows("PUT", uri.path()) {
-        return Err(ApiError::forbidden("PUT", uri.path()));
-    }
+    let verified = verify_bearer(
+        &ctx.store,
+        &headers,
+        "PUT",
+        uri.path(),
+        crate::clock::unix_now(),
+    )?;
     let sub = verified
         .subject
         .as_deref()
