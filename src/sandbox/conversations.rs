@@ -173,10 +173,7 @@ fn joining_user(
         None => of_caller(ctx, caller),
         Some(who) => ctx
             .store
-            .read(|d| {
-                let app = d.app(&caller.application_id)?;
-                Some(app.users[app.user_index(who)?].clone())
-            })
+            .read(|d| d.app(&caller.application_id)?.user(who).cloned())
             .ok_or_else(ApiError::user_not_found),
     }
 }

@@ -30,10 +30,7 @@ pub async fn refresh(
         .ok_or_else(|| ApiError::invalid_token("a session needs a user token, with sub"))?;
     let user_id = ctx
         .store
-        .read(|d| {
-            let app = d.app(&verified.application_id)?;
-            Some(app.users[app.user_index(sub)?].id.clone())
-        })
+        .read(|d| Some(d.app(&verified.application_id)?.user(sub)?.id.clone()))
         .ok_or_else(|| ApiError::invalid_token("sub is not a user of the application"))?;
     ctx.sessions
         .refresh(&id, &verified.application_id, &user_id, verified.expires_in)
