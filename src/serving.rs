@@ -262,6 +262,12 @@ pub async fn read_body(
     }
 }
 
+/// Whether only this machine can reach `ip`: 127.0.0.0/8, `::1`, and the IPv4-mapped
+/// `::ffff:127.x.y.z` (`Ipv6Addr::is_loopback` is true for `::1` alone).
+pub fn is_loopback(ip: IpAddr) -> bool {
+    ip.to_canonical().is_loopback()
+}
+
 /// The address clients should use: a wildcard bind is reached through loopback.
 pub fn reachable(addr: SocketAddr) -> SocketAddr {
     match addr.ip() {
@@ -278,6 +284,22 @@ pub fn reachable(addr: SocketAddr) -> SocketAddr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loopback_addresses_include_the_ipv4_mapped_ones() {
+        for ip in ["127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1"] {
+            assert!(is_loopback(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in [
+            "0.0.0.0",
+            "::",
+            "192.168.1.20",
+            "::ffff:192.168.1.20",
+            "::2",
+        ] {
+            assert!(!is_loopback(ip.parse().unwrap()), "{ip}");
+        }
+    }
 
     #[test]
     fn wildcard_binds_are_reached_on_loopback() {

@@ -127,10 +127,9 @@ impl TokenServer {
         self.app.served.load(Ordering::Relaxed)
     }
 
-    /// Whether only this machine can reach it (`::ffff:127.0.0.1`, IPv4-mapped, included:
-    /// `Ipv6Addr::is_loopback` is true for `::1` alone).
+    /// Whether only this machine can reach it (see [`crate::serving::is_loopback`]).
     pub fn is_loopback(&self) -> bool {
-        self.addr.ip().to_canonical().is_loopback()
+        crate::serving::is_loopback(self.addr.ip())
     }
 
     /// Stops accepting, lets in-flight requests finish (a few seconds at most) and waits
