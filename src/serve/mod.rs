@@ -157,7 +157,7 @@ pub async fn start(config: ServeConfig, source: ServeSource) -> Result<TokenServ
         any_user: config.any_user,
         key: access::AccessKey::generate()?,
         origins: cors::OriginPolicy::new(config.allowed_origins),
-        served: Arc::new(AtomicU64::new(0)),
+        served: AtomicU64::new(0),
         on_served: config.on_served,
     });
     // Read the state once now, so a corrupt state file is reported at start, not per request.
