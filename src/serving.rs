@@ -1,6 +1,7 @@
 //! Serving HTTP/1 connections for this program's servers (the sandbox, `token serve`): a
 //! header read timeout, bounded body reads, reaping, a graceful stop, and a way for a handler
-//! to cut the connection its request came on (`HangUp`), also after an upgrade.
+//! to cut the connection its request came on (`HangUp`), also after an upgrade; [`Running`]
+//! holds a server serving in the background and stops it.
 //!
 //! Connections are served with hyper directly (not `axum::serve`) so a request's service can
 //! return an error and have hyper close the socket without writing a response (the sandbox's
@@ -26,7 +27,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
-use tokio::task::JoinSet;
+use tokio::task::{JoinHandle, JoinSet};
 
 /// How long a stop lets in-flight requests finish before cutting them off.
 const GRACE: Duration = Duration::from_secs(5);
@@ -65,6 +66,46 @@ where
     .await;
     if drained.is_err() {
         connections.shutdown().await;
+    }
+}
+
+/// A server serving in a background task (the sandbox's, `token serve`'s). Dropping it asks
+/// the server to stop; [`stop`](Running::stop) also waits until it has.
+#[derive(Debug)]
+pub struct Running {
+    shutdown: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Running {
+    /// Spawns `serve` on the current tokio runtime, handing it the receiver that turns true
+    /// when the server should stop (for [`serve`]).
+    pub fn spawn<S, F>(serve: S) -> Running
+    where
+        S: FnOnce(watch::Receiver<bool>) -> F,
+        F: Future<Output = ()> + Send + 'static,
+    {
+        let (shutdown, watch) = watch::channel(false);
+        Running {
+            shutdown,
+            task: Some(tokio::spawn(serve(watch))),
+        }
+    }
+
+    /// Stops accepting, lets in-flight requests finish (a few seconds at most) and waits for
+    /// the server task to end.
+    pub async fn stop(&mut self) {
+        let _ = self.shutdown.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        // Without `stop`, the server still winds down on its own in the background.
+        let _ = self.shutdown.send(true);
     }
 }
 
@@ -221,6 +262,12 @@ pub async fn read_body(
     }
 }
 
+/// Whether only this machine can reach `ip`: 127.0.0.0/8, `::1`, and the IPv4-mapped
+/// `::ffff:127.x.y.z` (`Ipv6Addr::is_loopback` is true for `::1` alone).
+pub fn is_loopback(ip: IpAddr) -> bool {
+    ip.to_canonical().is_loopback()
+}
+
 /// The address clients should use: a wildcard bind is reached through loopback.
 pub fn reachable(addr: SocketAddr) -> SocketAddr {
     match addr.ip() {
@@ -237,6 +284,22 @@ pub fn reachable(addr: SocketAddr) -> SocketAddr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loopback_addresses_include_the_ipv4_mapped_ones() {
+        for ip in ["127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1"] {
+            assert!(is_loopback(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in [
+            "0.0.0.0",
+            "::",
+            "192.168.1.20",
+            "::ffff:192.168.1.20",
+            "::2",
+        ] {
+            assert!(!is_loopback(ip.parse().unwrap()), "{ip}");
+        }
+    }
 
     #[test]
     fn wildcard_binds_are_reached_on_loopback() {

@@ -184,7 +184,7 @@ pub fn verify_token(store: &Store, token: &str, now: u64) -> Result<VerifiedToke
 }
 
 /// The token of an `Authorization: Bearer` header.
-pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -195,6 +195,23 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 
 /// Verifies the bearer token of a request with the one verifier and checks it may reach
 /// `method path`. Every refusal is a 401 (or 403 for an ACL miss) in the Users style.
+pub fn verify_bearer(
+    store: &Store,
+    headers: &HeaderMap,
+    method: &str,
+    path: &str,
+    now: u64,
+) -> Result<VerifiedToken, ApiError> {
+    let token = bearer_token(headers)
+        .ok_or_else(|| ApiError::invalid_token("no Authorization: Bearer header"))?;
+    let verified = verify_token(store, token, now)?;
+    if !verified.allows(method, path) {
+        return Err(ApiError::forbidden(method, path));
+    }
+    Ok(verified)
+}
+
+/// [`verify_bearer`], keeping who the token speaks for.
 pub fn require_bearer(
     store: &Store,
     headers: &HeaderMap,
@@ -202,12 +219,7 @@ pub fn require_bearer(
     path: &str,
     now: u64,
 ) -> Result<Caller, ApiError> {
-    let token = bearer_token(headers)
-        .ok_or_else(|| ApiError::invalid_token("no Authorization: Bearer header"))?;
-    let verified = verify_token(store, token, now)?;
-    if !verified.allows(method, path) {
-        return Err(ApiError::forbidden(method, path));
-    }
+    let verified = verify_bearer(store, headers, method, path, now)?;
     Ok(Caller {
         application_id: verified.application_id,
         subject: verified.subject,

@@ -15,13 +15,12 @@ use super::errors::ApiError;
 use super::extract::{Ctx, JsonObject};
 use super::state::UserRecord;
 use super::users::of_caller;
+use super::validate::conversation;
 use crate::clock::rfc3339;
 
 /// At most this many conversations, and members in one; beyond, 429.
 pub const MAX_CONVERSATIONS: usize = 1000;
 pub const MAX_MEMBERS: usize = 100;
-/// The longest name, display name or text the sandbox keeps.
-const MAX_TEXT: usize = 8 * 1024;
 
 #[derive(Debug, Clone)]
 struct Member {
@@ -94,20 +93,6 @@ fn member_json(m: &Member, conversation_id: &str) -> Value {
     })
 }
 
-/// An optional string field no longer than [`MAX_TEXT`], or a validation failure naming it.
-fn text(body: &Map<String, Value>, field: &str) -> Result<Option<String>, ApiError> {
-    match body.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.len() <= MAX_TEXT => Ok(Some(s.clone())),
-        Some(Value::String(_)) => Err(invalid(field, &format!("must be at most {MAX_TEXT} bytes"))),
-        Some(_) => Err(invalid(field, "must be a string")),
-    }
-}
-
-fn invalid(field: &str, why: &str) -> ApiError {
-    ApiError::users_validation(vec![(field.to_owned(), why.to_owned())])
-}
-
 /// `POST /v0.3/conversations` `{name?, display_name?}`.
 pub async fn create(
     State(ctx): State<Ctx>,
@@ -116,8 +101,8 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let id = format!("CON-{}", uuid::Uuid::new_v4());
     let conversation = Conversation {
-        name: text(&body, "name")?.unwrap_or_else(|| id.clone()),
-        display_name: text(&body, "display_name")?,
+        name: conversation::text(&body, "name")?.unwrap_or_else(|| id.clone()),
+        display_name: conversation::text(&body, "display_name")?,
         id,
         application_id: caller.application_id,
         created: crate::clock::unix_now(),
@@ -173,10 +158,7 @@ fn joining_user(
         None => of_caller(ctx, caller),
         Some(who) => ctx
             .store
-            .read(|d| {
-                let app = d.app(&caller.application_id)?;
-                Some(app.users[app.user_index(who)?].clone())
-            })
+            .read(|d| d.app(&caller.application_id)?.user(who).cloned())
             .ok_or_else(ApiError::user_not_found),
     }
 }
@@ -233,34 +215,7 @@ pub async fn event(
     JsonObject(body): JsonObject,
 ) -> Result<Json<Value>, ApiError> {
     let me = of_caller(&ctx, &caller)?;
-    let kind = body.get("type").and_then(Value::as_str).unwrap_or_default();
-    let text = match kind {
-        "message" => {
-            let message = body.get("body").cloned().unwrap_or_default();
-            if message.get("message_type").and_then(Value::as_str) != Some("text") {
-                return Err(invalid(
-                    "body.message_type",
-                    "only \"text\" messages are emulated",
-                ));
-            }
-            match message.get("text") {
-                Some(Value::String(t)) if t.len() <= MAX_TEXT => Some(t.clone()),
-                _ => {
-                    return Err(invalid(
-                        "body.text",
-                        &format!("must be a string of at most {MAX_TEXT} bytes"),
-                    ));
-                }
-            }
-        }
-        "message:delivered" | "message:seen" => None,
-        _ => {
-            return Err(invalid(
-                "type",
-                "must be message, message:delivered or message:seen",
-            ));
-        }
-    };
+    let text = conversation::event_text(&body)?;
     let now = crate::clock::unix_now();
     let (event_id, from, others) = ctx.conversations.with(&caller.application_id, &id, |c| {
         let from = c

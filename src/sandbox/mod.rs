@@ -23,8 +23,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use secrecy::{ExposeSecret, SecretString};
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
 pub use extract::MAX_BODY;
 pub use faults::{FaultAction, FaultRule, Faults};
@@ -72,8 +70,7 @@ pub struct RunningSandbox {
     api_secret: SecretString,
     faults: Faults,
     sessions: Arc<session::Sessions>,
-    shutdown: watch::Sender<bool>,
-    task: Option<JoinHandle<()>>,
+    server: crate::serving::Running,
 }
 
 impl std::fmt::Debug for RunningSandbox {
@@ -113,18 +110,15 @@ impl RunningSandbox {
     /// the server task to end, then closes the Client SDK sessions' websockets (which outlive
     /// their HTTP connections).
     pub async fn stop(mut self) {
-        let _ = self.shutdown.send(true);
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
-        }
+        self.server.stop().await;
         self.sessions.close().await;
     }
 }
 
 impl Drop for RunningSandbox {
     fn drop(&mut self) {
-        // Without `stop`, the server still winds down on its own in the background.
-        let _ = self.shutdown.send(true);
+        // Without `stop`, the server still winds down on its own in the background (the
+        // `Running`'s own drop asks it to stop).
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             let sessions = Arc::clone(&self.sessions);
             runtime.spawn(async move { sessions.close().await });
@@ -172,8 +166,10 @@ pub async fn start(options: SandboxOptions) -> Result<RunningSandbox> {
         session_layer,
         session::ConnectionLimit::new(max_sessions),
     );
-    let (shutdown, watch) = watch::channel(false);
-    let task = tokio::spawn(server::serve(listener, router, faults.clone(), watch));
+    let serving_faults = faults.clone();
+    let server = crate::serving::Running::spawn(|stop| {
+        server::serve(listener, router, serving_faults, stop)
+    });
     Ok(RunningSandbox {
         url,
         addr,
@@ -181,8 +177,7 @@ pub async fn start(options: SandboxOptions) -> Result<RunningSandbox> {
         api_secret: store.api_secret().clone(),
         faults,
         sessions,
-        shutdown,
-        task: Some(task),
+        server,
     })
 }
 

@@ -71,6 +71,11 @@ impl Data {
 
 impl AppRecord {
     /// A user by id or, failing that, by name (`/v1/users/{id or name}`).
+    pub fn user(&self, id_or_name: &str) -> Option<&UserRecord> {
+        self.user_index(id_or_name).map(|index| &self.users[index])
+    }
+
+    /// Where [`user`](AppRecord::user) is in `users`.
     pub fn user_index(&self, id_or_name: &str) -> Option<usize> {
         self.users
             .iter()

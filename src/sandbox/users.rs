@@ -221,8 +221,7 @@ pub async fn get(
     let base = &*ctx.base_url;
     ctx.store
         .read(|d| {
-            let app = d.app(&caller.application_id)?;
-            let user = &app.users[app.user_index(&id)?];
+            let user = d.app(&caller.application_id)?.user(&id)?;
             Some(user_json(user, base, version))
         })
         .map(|user| (StatusCode::OK, Json(user)))
@@ -237,10 +236,7 @@ pub fn of_caller(ctx: &Ctx, caller: &Caller) -> Result<UserRecord, ApiError> {
         .as_deref()
         .ok_or_else(|| ApiError::invalid_token("this call needs a user token, with sub"))?;
     ctx.store
-        .read(|d| {
-            let app = d.app(&caller.application_id)?;
-            Some(app.users[app.user_index(sub)?].clone())
-        })
+        .read(|d| d.app(&caller.application_id)?.user(sub).cloned())
         .ok_or_else(ApiError::user_not_found)
 }
 

@@ -42,7 +42,7 @@ pub struct App {
     pub any_user: bool,
     pub key: AccessKey,
     pub origins: OriginPolicy,
-    pub served: Arc<AtomicU64>,
+    pub served: AtomicU64,
     pub on_served: Option<OnServed>,
 }
 

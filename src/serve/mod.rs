@@ -13,9 +13,6 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
-
 pub use cors::AllowedOrigin;
 
 use crate::auth::jwt::Signer;
@@ -92,8 +89,7 @@ pub struct TokenServer {
     addr: SocketAddr,
     application_id: AppId,
     app: Arc<handler::App>,
-    shutdown: watch::Sender<bool>,
-    task: Option<JoinHandle<()>>,
+    server: crate::serving::Running,
 }
 
 impl std::fmt::Debug for TokenServer {
@@ -131,26 +127,15 @@ impl TokenServer {
         self.app.served.load(Ordering::Relaxed)
     }
 
-    /// Whether only this machine can reach it (`::ffff:127.0.0.1`, IPv4-mapped, included:
-    /// `Ipv6Addr::is_loopback` is true for `::1` alone).
+    /// Whether only this machine can reach it (see [`crate::serving::is_loopback`]).
     pub fn is_loopback(&self) -> bool {
-        self.addr.ip().to_canonical().is_loopback()
+        crate::serving::is_loopback(self.addr.ip())
     }
 
     /// Stops accepting, lets in-flight requests finish (a few seconds at most) and waits
     /// for the server task to end.
     pub async fn stop(mut self) {
-        let _ = self.shutdown.send(true);
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
-        }
-    }
-}
-
-impl Drop for TokenServer {
-    fn drop(&mut self) {
-        // Without `stop`, the server still winds down on its own in the background.
-        let _ = self.shutdown.send(true);
+        self.server.stop().await;
     }
 }
 
@@ -172,23 +157,22 @@ pub async fn start(config: ServeConfig, source: ServeSource) -> Result<TokenServ
         any_user: config.any_user,
         key: access::AccessKey::generate()?,
         origins: cors::OriginPolicy::new(config.allowed_origins),
-        served: Arc::new(AtomicU64::new(0)),
+        served: AtomicU64::new(0),
         on_served: config.on_served,
     });
     // Read the state once now, so a corrupt state file is reported at start, not per request.
     app.known.current()?;
     let router = handler::router(Arc::clone(&app));
-    let (shutdown, watch) = watch::channel(false);
     let serving_app = Arc::clone(&app);
     let handle = move |request| handler::handle(Arc::clone(&serving_app), router.clone(), request);
-    let task = tokio::spawn(crate::serving::serve(listener, handle, watch));
+    let server =
+        crate::serving::Running::spawn(|stop| crate::serving::serve(listener, handle, stop));
     Ok(TokenServer {
         url: format!("http://{}", crate::serving::reachable(addr)),
         addr,
         application_id,
         app,
-        shutdown,
-        task: Some(task),
+        server,
     })
 }
 

@@ -128,7 +128,8 @@ impl SandboxProcess {
         assert_cmd::Command::from_std(self.std_cli(home))
     }
 
-    fn std_cli(&self, home: &Path) -> Command {
+    /// [`cli`](Self::cli) as a `std` command, for a child that runs in the background.
+    pub fn std_cli(&self, home: &Path) -> Command {
         let mut c = Command::new(assert_cmd::cargo::cargo_bin("vonage-onboard"));
         c.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())

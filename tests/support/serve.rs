@@ -2,14 +2,14 @@
 //! ([`ServeWorld`]), the server as a child, a blocking HTTP call, and verification of what it
 //! serves with the application's public key.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command as StdCommand;
 
 use serde_json::Value;
 use vonage_onboard::auth::keys::{PrivateKey, PublicKey};
 use vonage_onboard::auth::verify::{Expected, SignatureCheck, Verdict, check};
 
-use super::{SandboxProcess, TokenServeProcess, run_ok, start_sandbox, start_token_serve};
+use super::{SandboxProcess, TokenServeProcess, start_sandbox, start_token_serve};
 
 /// A sandbox, and a home set up against it: credentials, an application (its key saved by
 /// `app create`) and the user `alice`, all through the binary.
@@ -26,24 +26,12 @@ impl ServeWorld {
         let sandbox = start_sandbox(&std::env::temp_dir(), &[]);
         let dir = tempfile::tempdir().unwrap();
         let home = dir.path().join("home");
-        let cmd = |sandbox: &SandboxProcess| cli(&home, &sandbox.url);
-        run_ok(
-            cmd(&sandbox)
-                .args(["setup", "--api-key", &sandbox.api_key])
-                .env("VONAGE_API_SECRET", &sandbox.api_secret),
-        );
-        let app: Value = serde_json::from_slice(
-            &run_ok(cmd(&sandbox).args(["--json", "app", "create", "served"])).stdout,
-        )
-        .unwrap();
-        let key_path = Path::new(app["private_key_path"].as_str().unwrap());
-        let public = PrivateKey::load(key_path).unwrap().public_key();
-        let app_id = app["id"].as_str().unwrap().to_owned();
-        run_ok(cmd(&sandbox).args(["user", "create", "alice"]));
+        let app = sandbox.onboard(&home, "served", &["alice"]);
+        let public = PrivateKey::load(&app.private_key).unwrap().public_key();
         ServeWorld {
             sandbox,
             home,
-            app_id,
+            app_id: app.app_id,
             public,
             _dir: dir,
         }
@@ -51,7 +39,7 @@ impl ServeWorld {
 
     /// The binary with a clean environment, this home and the sandbox.
     pub fn cmd(&self) -> assert_cmd::Command {
-        cli(&self.home, &self.sandbox.url)
+        self.sandbox.cli(&self.home)
     }
 
     /// `token serve EXTRA…` for this home's current application, its banner read.
@@ -64,14 +52,8 @@ impl ServeWorld {
     /// The `token serve EXTRA…` command [`serve`](Self::serve) starts, for a test that reads
     /// its output itself.
     pub fn serve_command(&self, extra: &[&str]) -> StdCommand {
-        let mut command = StdCommand::new(assert_cmd::cargo::cargo_bin("vonage-onboard"));
-        command
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("VONAGE_ONBOARD_HOME", &self.home)
-            .env("VONAGE_API_BASE", &self.sandbox.url)
-            .args(["token", "serve"])
-            .args(extra);
+        let mut command = self.sandbox.std_cli(&self.home);
+        command.args(["token", "serve"]).args(extra);
         command
     }
 
@@ -95,15 +77,6 @@ impl ServeWorld {
         );
         report.claims.unwrap()
     }
-}
-
-fn cli(home: &Path, api_base: &str) -> assert_cmd::Command {
-    let mut c = assert_cmd::Command::cargo_bin("vonage-onboard").unwrap();
-    c.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("VONAGE_ONBOARD_HOME", home)
-        .env("VONAGE_API_BASE", api_base);
-    c
 }
 
 /// An answer: status, headers, body text.

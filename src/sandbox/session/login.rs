@@ -74,9 +74,8 @@ fn user_of(store: &Store, verified: &VerifiedToken) -> Result<Login, Refusal> {
     }
     let (user_id, user_name) = store
         .read(|d| {
-            let app = d.app(&verified.application_id)?;
             // `sub` is the user's name (as Vonage mints it); an id is accepted too.
-            let user = &app.users[app.user_index(sub)?];
+            let user = d.app(&verified.application_id)?.user(sub)?;
             Some((user.id.clone(), user.name.clone()))
         })
         .ok_or(Refusal::InvalidUser)?;

@@ -115,7 +115,7 @@ impl Sessions {
         expires_in: u64,
         socket: Sid,
     ) -> Result<SessionInfo, SessionError> {
-        let info = self.retoken(id, application_id, user_id, expires_in)?;
+        let info = self.refresh(id, application_id, user_id, expires_in)?;
         if let Some(entry) = self.lock().get_mut(id) {
             entry.socket = Some(socket);
         }
@@ -124,16 +124,6 @@ impl Sessions {
 
     /// Replaces session `id`'s token with one of the same user that expires in `expires_in`.
     pub fn refresh(
-        self: &Arc<Self>,
-        id: &str,
-        application_id: &str,
-        user_id: &str,
-        expires_in: u64,
-    ) -> Result<SessionInfo, SessionError> {
-        self.retoken(id, application_id, user_id, expires_in)
-    }
-
-    fn retoken(
         self: &Arc<Self>,
         id: &str,
         application_id: &str,

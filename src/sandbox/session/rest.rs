@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, Uri};
 use serde_json::{Value, json};
 
 use super::registry::SessionError;
-use crate::sandbox::auth::{bearer_token, verify_token};
+use crate::sandbox::auth::verify_bearer;
 use crate::sandbox::errors::ApiError;
 use crate::sandbox::extract::Ctx;
 
@@ -17,22 +17,20 @@ pub async fn refresh(
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Json<Value>, ApiError> {
-    let token = bearer_token(&headers)
-        .ok_or_else(|| ApiError::invalid_token("no Authorization: Bearer header"))?;
-    let verified = verify_token(&ctx.store, token, crate::clock::unix_now())?;
-    if !verified.allows("PUT", uri.path()) {
-        return Err(ApiError::forbidden("PUT", uri.path()));
-    }
+    let verified = verify_bearer(
+        &ctx.store,
+        &headers,
+        "PUT",
+        uri.path(),
+        crate::clock::unix_now(),
+    )?;
     let sub = verified
         .subject
         .as_deref()
         .ok_or_else(|| ApiError::invalid_token("a session needs a user token, with sub"))?;
     let user_id = ctx
         .store
-        .read(|d| {
-            let app = d.app(&verified.application_id)?;
-            Some(app.users[app.user_index(sub)?].id.clone())
-        })
+        .read(|d| Some(d.app(&verified.application_id)?.user(sub)?.id.clone()))
         .ok_or_else(|| ApiError::invalid_token("sub is not a user of the application"))?;
     ctx.sessions
         .refresh(&id, &verified.application_id, &user_id, verified.expires_in)
