@@ -320,31 +320,15 @@ pub(super) fn clock_check(
 mod tests {
     use super::super::report::Status;
     use super::*;
-    use crate::auth::jwt::Claims;
 
-    use crate::auth::fixtures::{APP, KEY, OTHER, signer};
+    use crate::auth::fixtures::{APP, KEY, OTHER, app_id as app, claims, signer};
 
     fn token(iat: u64, exp: u64) -> String {
         signed_by(KEY, iat, exp)
     }
 
     fn signed_by(pem: &str, iat: u64, exp: u64) -> String {
-        signer(pem)
-            .sign(&Claims {
-                application_id: APP.into(),
-                iat,
-                jti: "j".into(),
-                exp,
-                nbf: None,
-                sub: Some("alice".into()),
-                acl: None,
-            })
-            .expose()
-            .to_owned()
-    }
-
-    fn app() -> AppId {
-        AppId::parse(APP).unwrap()
+        signer(pem).sign(&claims(iat, exp)).expose().to_owned()
     }
 
     #[test]
