@@ -222,7 +222,7 @@ mod tests {
     fn fixture() -> (tempfile::TempDir, Home, ProfileName, KeyringStore) {
         let dir = tempfile::tempdir().unwrap();
         let home = Home::at(dir.path());
-        (dir, home, ProfileName::default(), mock())
+        (dir, home, ProfileName::default(), KeyringStore::mock())
     }
 
     /// Places `value` as the secret of API key abcd1234 in `profile`.
@@ -242,10 +242,6 @@ mod tests {
             keyring,
             |_| {},
         )
-    }
-
-    fn mock() -> KeyringStore {
-        KeyringStore::with_builder(keyring::mock::default_credential_builder())
     }
 
     fn secret(s: &str) -> SecretString {
