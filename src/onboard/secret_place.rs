@@ -96,6 +96,11 @@ fn put(
             keyring_failure,
         })
     };
+    let in_keyring = Placement {
+        store: StoreKind::Keyring,
+        note: IN_KEYRING.to_owned(),
+        keyring_failure: None,
+    };
     match choice {
         SecretChoice::File => in_file(IN_FILE.to_owned(), None),
         SecretChoice::Keyring => {
@@ -105,18 +110,10 @@ fn put(
                      the secret in credentials.toml (0600).",
                 )
             })?;
-            Ok(Placement {
-                store: StoreKind::Keyring,
-                note: IN_KEYRING.to_owned(),
-                keyring_failure: None,
-            })
+            Ok(in_keyring)
         }
         SecretChoice::Auto => match keyring.put(profile, api_key, secret) {
-            Ok(()) => Ok(Placement {
-                store: StoreKind::Keyring,
-                note: IN_KEYRING.to_owned(),
-                keyring_failure: None,
-            }),
+            Ok(()) => Ok(in_keyring),
             Err(e) => in_file(
                 format!("no keyring available: {IN_FILE}"),
                 Some(e.to_string()),
