@@ -84,6 +84,14 @@ pub(super) fn mint_command(user: Option<&str>) -> String {
     format!("`{}`", token_command(user.unwrap_or("USER"), ""))
 }
 
+/// The same with the Client SDK's ACL.
+pub(super) fn sdk_mint_command(user: Option<&str>) -> String {
+    format!(
+        "`{}`",
+        token_command(user.unwrap_or("USER"), "--acl client-sdk ")
+    )
+}
+
 /// Check 2 when the application lookup failed.
 pub(super) fn application_not_fetched(app: &AppId, e: CallError) -> Check {
     let id = CheckId::Application;
@@ -200,10 +208,7 @@ pub(super) fn key_check(
 /// Check 4: the ACL against the Client SDK's path families.
 pub(super) fn acl_check(verdict: &Inspection, user: Option<&str>) -> Check {
     let id = CheckId::Acl;
-    let mint = format!(
-        "`{}`",
-        token_command(user.unwrap_or("USER"), "--acl client-sdk ")
-    );
+    let mint = sdk_mint_command(user);
     if user.is_none() {
         return Check::not_run(
             id,
