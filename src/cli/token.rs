@@ -64,7 +64,7 @@ fn parse_acl(text: &str) -> std::result::Result<AclChoice, String> {
     AclChoice::parse_arg(text).map_err(|e| e.to_string())
 }
 
-pub fn run(session: &Session, args: TokenArgs) -> Result<ExitCode> {
+pub fn run(session: &mut Session, args: TokenArgs) -> Result<ExitCode> {
     match args.action {
         Some(TokenAction::Inspect { token }) => run_inspect(session, token),
         Some(TokenAction::List) => run_list(session),
