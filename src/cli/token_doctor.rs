@@ -2,8 +2,6 @@
 //! checks against the API (or `--sandbox`), prints one line per check, exits with the code
 //! of the first check that did not pass.
 
-use std::io::IsTerminal;
-
 use super::Session;
 use super::net;
 use crate::clock::unix_now;
@@ -11,12 +9,10 @@ use crate::error::{Error, ExitCode, Result};
 use crate::onboard::doctor::{Doctor, Report, Status};
 
 pub fn run(session: &mut Session, arg: Option<String>) -> Result<ExitCode> {
-    if arg.as_deref().is_none_or(|a| a == "-") && std::io::stdin().is_terminal() {
-        return Err(Error::usage(
-            "pipe the token in (a token in the arguments is visible in ps): vonage-onboard token alice | vonage-onboard token doctor",
-        ));
-    }
-    let text = super::token::read_token_arg(arg)?;
+    let text = super::token::read_token_arg(
+        arg,
+        "pipe the token in (a token in the arguments is visible in ps): vonage-onboard token alice | vonage-onboard token doctor",
+    )?;
     let token = text.trim();
     if token.is_empty() {
         return Err(Error::usage(
