@@ -11,8 +11,7 @@ use crate::auth::ttl::{Ttl, format_duration};
 use crate::auth::verify::{Expected, SignatureCheck, check};
 use crate::clipboard;
 use crate::clock::{rfc3339, unix_now};
-use crate::error::{Error, ExitCode, Result};
-use crate::onboard::doctor::verdict_exit;
+use crate::error::{Error, ExitCode, Result, verdict_exit};
 use crate::onboard::tokens::{TokenRequest, list_tokens, mint_admin_token, mint_user_token};
 
 #[derive(Debug, Args)]

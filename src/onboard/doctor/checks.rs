@@ -10,13 +10,13 @@ use crate::auth::keys::PublicKey;
 use crate::auth::ttl::format_duration;
 use crate::auth::verify::{self, Expected, Inspection, SignatureCheck, Verdict};
 use crate::clock::rfc3339;
-use crate::error::{Error, ExitCode};
+use crate::error::{Error, ExitCode, verdict_exit};
 use crate::ids::AppId;
 use crate::vonage::CallError;
 
 use super::acl::{self, Coverage};
 use super::clock;
-use super::report::{Check, CheckId, verdict_exit};
+use super::report::{Check, CheckId};
 
 /// The private key this home has for the token's application.
 pub(super) struct StoredKey {

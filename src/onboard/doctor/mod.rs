@@ -25,7 +25,7 @@ use checks::{
     KeyUsed, StoredKey, acl_check, application_not_fetched, clock_check, key_check, mint_command,
     sdk_mint_command, token_check,
 };
-pub use report::{Check, CheckId, Report, Status, verdict_exit};
+pub use report::{Check, CheckId, Report, Status};
 
 /// What the doctor works with: the home (stored keys), the client for this run (the API or
 /// the sandbox, with the account's credentials), and the application context the caller
