@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use crate::auth::verify::Verdict;
 use crate::vonage::{CallError, ClientError, TransportFailure};
 
 /// Exit codes, as documented in `--help` and the README.
@@ -171,3 +172,18 @@ impl From<crate::ids::BadAppId> for Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// README's exit code for a verdict of the one verifier (`token inspect`, the doctor's token
+/// and clock lines).
+pub fn verdict_exit(verdict: &Verdict) -> ExitCode {
+    match verdict {
+        Verdict::Valid { .. } => ExitCode::Ok,
+        Verdict::Expired { .. } | Verdict::NotYetValid { .. } | Verdict::TooLongLived { .. } => {
+            ExitCode::Failure
+        }
+        Verdict::Refused(_) | Verdict::BadSignature(_) | Verdict::WrongApplication(_) => {
+            ExitCode::AuthRefused
+        }
+        Verdict::Malformed(_) => ExitCode::Usage,
+    }
+}

@@ -265,7 +265,7 @@ fn describe_label(label: &str) -> String {
 mod tests {
     use super::*;
 
-    const PKCS8: &str = include_str!("../../tests/fixtures/test-key-pkcs8.pem");
+    use crate::auth::fixtures::KEY as PKCS8;
     const PKCS1: &str = include_str!("../../tests/fixtures/test-key-pkcs1.pem");
     const PUBLIC: &str = include_str!("../../tests/fixtures/test-key-public.pem");
     const OTHER_PUBLIC: &str = include_str!("../../tests/fixtures/other-key-public.pem");

@@ -359,20 +359,7 @@ impl Times {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::fixtures::{APP, KEY, OTHER, signer};
-    use crate::auth::jwt::Claims;
-
-    fn claims(iat: u64, exp: u64) -> Claims {
-        Claims {
-            application_id: APP.into(),
-            iat,
-            jti: "j".into(),
-            exp,
-            nbf: None,
-            sub: Some("alice".into()),
-            acl: None,
-        }
-    }
+    use crate::auth::fixtures::{APP, KEY, OTHER, claims, signer};
 
     fn at(token: &str, key: &PublicKey, now: u64) -> Verdict {
         let expected = Expected {

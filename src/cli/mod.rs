@@ -190,7 +190,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Some(Command::Man) => return man::run(),
         // Local commands: no runtime, no network, no sandbox needed.
-        Some(Command::Token(args)) => return token::run(&session, args),
+        Some(Command::Token(args)) => return token::run(&mut session, args),
         Some(Command::Import { from }) => return import_export::run_import(&session, from),
         Some(Command::Export(command)) => return import_export::run_export(&session, command),
         None if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) => {

@@ -58,7 +58,7 @@ pub async fn run(session: &Session, args: SetupArgs) -> Result<ExitCode> {
         if session.out.json {
             session.out.json(&json!({
                 "profile": session.profile.as_str(),
-                "secret_store": store_name(placed.store),
+                "secret_store": placed.store,
             }));
         } else {
             session.out.line(&format!(
@@ -98,7 +98,7 @@ pub async fn run(session: &Session, args: SetupArgs) -> Result<ExitCode> {
             "api_key": credentials.api_key,
             "applications": check.applications,
             "balance": check.balance.map(|b| b.value),
-            "secret_store": check.stored.as_ref().map(|p| store_name(p.store)),
+            "secret_store": check.stored.as_ref().map(|p| p.store),
         }));
     } else {
         let balance = balance_note(check.balance.map(|b| b.value));
@@ -126,13 +126,6 @@ pub async fn run(session: &Session, args: SetupArgs) -> Result<ExitCode> {
         ));
     }
     Ok(ExitCode::Ok)
-}
-
-fn store_name(store: StoreKind) -> &'static str {
-    match store {
-        StoreKind::Keyring => "keyring",
-        StoreKind::File => "file",
-    }
 }
 
 /// `setup --secret-store X` with nothing new to check (no key, secret or sandbox given) on a

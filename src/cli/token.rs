@@ -11,8 +11,7 @@ use crate::auth::ttl::{Ttl, format_duration};
 use crate::auth::verify::{Expected, SignatureCheck, check};
 use crate::clipboard;
 use crate::clock::{rfc3339, unix_now};
-use crate::error::{Error, ExitCode, Result};
-use crate::onboard::doctor::verdict_exit;
+use crate::error::{Error, ExitCode, Result, verdict_exit};
 use crate::onboard::tokens::{TokenRequest, list_tokens, mint_admin_token, mint_user_token};
 
 #[derive(Debug, Args)]
@@ -64,7 +63,7 @@ fn parse_acl(text: &str) -> std::result::Result<AclChoice, String> {
     AclChoice::parse_arg(text).map_err(|e| e.to_string())
 }
 
-pub fn run(session: &Session, args: TokenArgs) -> Result<ExitCode> {
+pub fn run(session: &mut Session, args: TokenArgs) -> Result<ExitCode> {
     match args.action {
         Some(TokenAction::Inspect { token }) => run_inspect(session, token),
         Some(TokenAction::List) => run_list(session),
@@ -154,15 +153,15 @@ fn run_mint(session: &Session, args: TokenArgs) -> Result<ExitCode> {
 /// The longest token read from stdin (a token with a large ACL is a few KiB).
 const MAX_TOKEN: usize = 64 * 1024;
 
-pub(super) fn read_token_arg(arg: Option<String>) -> Result<String> {
+/// The token given, or read from stdin for none or `-`; a terminal on stdin is the usage
+/// error `on_terminal`.
+pub(super) fn read_token_arg(arg: Option<String>, on_terminal: &str) -> Result<String> {
     match arg.as_deref() {
         Some(text) if text != "-" => Ok(text.to_owned()),
         _ => {
             let stdin = std::io::stdin();
             if stdin.is_terminal() {
-                return Err(Error::usage(
-                    "give a token, or pipe one in: vonage-onboard token alice | vonage-onboard token inspect",
-                ));
+                return Err(Error::usage(on_terminal));
             }
             let bytes = crate::bounded::read_all(stdin.lock(), MAX_TOKEN)
                 .map_err(|e| e.for_stdin("the token"))?;
@@ -173,7 +172,10 @@ pub(super) fn read_token_arg(arg: Option<String>) -> Result<String> {
 }
 
 fn run_inspect(session: &Session, arg: Option<String>) -> Result<ExitCode> {
-    let text = read_token_arg(arg)?;
+    let text = read_token_arg(
+        arg,
+        "give a token, or pipe one in: vonage-onboard token alice | vonage-onboard token inspect",
+    )?;
     // The key is optional: a token can be decoded and its times judged without it.
     let context = session
         .app_context()

@@ -2,23 +2,17 @@
 //! checks against the API (or `--sandbox`), prints one line per check, exits with the code
 //! of the first check that did not pass.
 
-use std::io::IsTerminal;
-
 use super::Session;
 use super::net;
 use crate::clock::unix_now;
 use crate::error::{Error, ExitCode, Result};
 use crate::onboard::doctor::{Doctor, Report, Status};
-use crate::region::Region;
-use crate::vonage::{Endpoints, VonageClient};
 
-pub fn run(session: &Session, arg: Option<String>) -> Result<ExitCode> {
-    if arg.as_deref().is_none_or(|a| a == "-") && std::io::stdin().is_terminal() {
-        return Err(Error::usage(
-            "pipe the token in (a token in the arguments is visible in ps): vonage-onboard token alice | vonage-onboard token doctor",
-        ));
-    }
-    let text = super::token::read_token_arg(arg)?;
+pub fn run(session: &mut Session, arg: Option<String>) -> Result<ExitCode> {
+    let text = super::token::read_token_arg(
+        arg,
+        "pipe the token in (a token in the arguments is visible in ps): vonage-onboard token alice | vonage-onboard token doctor",
+    )?;
     let token = text.trim();
     if token.is_empty() {
         return Err(Error::usage(
@@ -29,18 +23,15 @@ pub fn run(session: &Session, arg: Option<String>) -> Result<ExitCode> {
     // context is no error here (the token names its application).
     let context = session.app_context().ok();
     let report = net::runtime()?.block_on(async {
+        // As every networked command does: the session names the sandbox, its client asks it.
         let embedded = if session.global.sandbox {
-            Some(super::sandbox::start_embedded(&session.home).await?)
+            let (running, target) = super::sandbox::start_embedded(&session.home).await?;
+            session.sandbox = Some(target);
+            Some(running)
         } else {
             None
         };
-        let client = match &embedded {
-            Some((_, target)) => VonageClient::new(
-                Endpoints::new(Some(&target.url), Region::Global)?,
-                Some(target.credentials.clone()),
-            )?,
-            None => session.client()?,
-        };
+        let client = session.client()?;
         let doctor = Doctor {
             home: &session.home,
             profile: &session.profile,
@@ -53,7 +44,7 @@ pub fn run(session: &Session, arg: Option<String>) -> Result<ExitCode> {
                 doctor.diagnose(token, unix_now()),
             )
             .await;
-        if let Some((running, _)) = embedded {
+        if let Some(running) = embedded {
             running.stop().await;
         }
         Ok::<Report, Error>(report)

@@ -73,10 +73,10 @@ pub fn resolve_credentials_in(
     let config = Config::load(home)?;
     let stored = config.profile(profile).cloned().unwrap_or_default();
     let store = stored.secret_store.unwrap_or(StoreKind::File);
-    let secret = match (&stored.api_key, store) {
-        (Some(key), _) => super::secret_place::read_secret(home, profile, key, store, keyring)?,
+    let secret = match &stored.api_key {
+        Some(key) => super::secret_place::read_secret(home, profile, key, store, keyring)?,
         // A secret without its key (an import of half a pair) is only in the file.
-        (None, _) => Credentials::load(home)?.get(profile).cloned(),
+        None => Credentials::load(home)?.get(profile).cloned(),
     };
     Ok(match (env_key.or(stored.api_key), secret) {
         (Some(api_key), Some(api_secret)) => Some(ApiCredentials {

@@ -140,6 +140,8 @@ pub fn check_spec(spec: &AppSpec) -> Result<()> {
 /// never the URL parser's own words.
 pub fn check_webhook_url(text: &str) -> std::result::Result<(), String> {
     use url::ParseError;
+    const NOT_A_URL: &str = "is not a URL: write it like https://example.com/rtc/events";
+    const NO_HOST: &str = "has no host after the scheme: add one (https://example.com/…)";
     if text.chars().any(char::is_whitespace) {
         return Err("has a space in it: a URL cannot (write %20 for a space)".into());
     }
@@ -148,13 +150,11 @@ pub fn check_webhook_url(text: &str) -> std::result::Result<(), String> {
         return Err(if host_first {
             format!("needs http:// or https:// in front: add https:// (https://{text})")
         } else {
-            "is not a URL: write it like https://example.com/rtc/events".into()
+            NOT_A_URL.into()
         });
     }
     let url = url::Url::parse(text).map_err(|e| match e {
-        ParseError::EmptyHost => {
-            "has no host after the scheme: add one (https://example.com/…)".to_owned()
-        }
+        ParseError::EmptyHost => NO_HOST.to_owned(),
         ParseError::InvalidPort => "has a port that is not a number from 1 to 65535".to_owned(),
         ParseError::InvalidIpv4Address | ParseError::InvalidIpv6Address => {
             "has an IP address that is not valid".to_owned()
@@ -162,13 +162,13 @@ pub fn check_webhook_url(text: &str) -> std::result::Result<(), String> {
         ParseError::IdnaError | ParseError::InvalidDomainCharacter => {
             "has a host name with a character host names cannot have".to_owned()
         }
-        _ => "is not a URL: write it like https://example.com/rtc/events".to_owned(),
+        _ => NOT_A_URL.to_owned(),
     })?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err("must start with http:// or https://".into());
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err("has no host after the scheme: add one (https://example.com/…)".into());
+        return Err(NO_HOST.into());
     }
     Ok(())
 }

@@ -100,7 +100,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let home = Home::at(dir.path());
         let p = ProfileName::default();
-        let id = "aaaaaaaa-bbbb-cccc-dddd-0123456789ab";
+        let id = crate::auth::fixtures::APP;
         let ctx = AppContext::resolve(&home, &p, Some(id), Some(Path::new("k.pem"))).unwrap();
         assert_eq!(ctx.source, Source::Environment);
         assert!(AppContext::resolve(&home, &p, None, Some(Path::new("k.pem"))).is_err());

@@ -167,8 +167,7 @@ mod tests {
     use crate::onboard::context::Source;
     use crate::store::apps::save_private_key;
 
-    const PKCS8: &str = include_str!("../../tests/fixtures/test-key-pkcs8.pem");
-    const ID: &str = "aaaaaaaa-bbbb-cccc-dddd-0123456789ab";
+    use crate::auth::fixtures::{APP as ID, KEY as PKCS8};
     const SECRET: &str = "Sup3rS3cretValue";
 
     struct Env {

@@ -150,11 +150,11 @@ mod tests {
     use super::*;
     use crate::auth::acl::{AclChoice, Preset};
 
-    use crate::auth::fixtures::APP;
+    use crate::auth::fixtures::app_id;
 
     fn add(home: &Home, profile: &ProfileName, name: &str, recipe: Option<Recipe>) {
         State::update(home, profile, |state| {
-            let app = state.app_mut(&AppId::parse(APP).unwrap());
+            let app = state.app_mut(&app_id());
             app.users.entry(name.to_owned()).or_default().recipe = recipe;
             Ok(())
         })
@@ -166,7 +166,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let home = Home::at(dir.path());
         let profile = ProfileName::default();
-        let known = KnownUsers::new(home.clone(), profile.clone(), AppId::parse(APP).unwrap());
+        let known = KnownUsers::new(home.clone(), profile.clone(), app_id());
         assert!(
             known.current().unwrap().is_empty(),
             "no state file, no users"

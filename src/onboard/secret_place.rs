@@ -96,6 +96,11 @@ fn put(
             keyring_failure,
         })
     };
+    let in_keyring = Placement {
+        store: StoreKind::Keyring,
+        note: IN_KEYRING.to_owned(),
+        keyring_failure: None,
+    };
     match choice {
         SecretChoice::File => in_file(IN_FILE.to_owned(), None),
         SecretChoice::Keyring => {
@@ -105,18 +110,10 @@ fn put(
                      the secret in credentials.toml (0600).",
                 )
             })?;
-            Ok(Placement {
-                store: StoreKind::Keyring,
-                note: IN_KEYRING.to_owned(),
-                keyring_failure: None,
-            })
+            Ok(in_keyring)
         }
         SecretChoice::Auto => match keyring.put(profile, api_key, secret) {
-            Ok(()) => Ok(Placement {
-                store: StoreKind::Keyring,
-                note: IN_KEYRING.to_owned(),
-                keyring_failure: None,
-            }),
+            Ok(()) => Ok(in_keyring),
             Err(e) => in_file(
                 format!("no keyring available: {IN_FILE}"),
                 Some(e.to_string()),
@@ -222,7 +219,7 @@ mod tests {
     fn fixture() -> (tempfile::TempDir, Home, ProfileName, KeyringStore) {
         let dir = tempfile::tempdir().unwrap();
         let home = Home::at(dir.path());
-        (dir, home, ProfileName::default(), mock())
+        (dir, home, ProfileName::default(), KeyringStore::mock())
     }
 
     /// Places `value` as the secret of API key abcd1234 in `profile`.
@@ -242,10 +239,6 @@ mod tests {
             keyring,
             |_| {},
         )
-    }
-
-    fn mock() -> KeyringStore {
-        KeyringStore::with_builder(keyring::mock::default_credential_builder())
     }
 
     fn secret(s: &str) -> SecretString {

@@ -77,6 +77,12 @@ impl KeyringStore {
         }
     }
 
+    /// A store on keyring's in-memory mock (unit tests).
+    #[cfg(test)]
+    pub fn mock() -> Self {
+        Self::with_builder(keyring::mock::default_credential_builder())
+    }
+
     pub fn account(profile: &ProfileName, api_key: &str) -> String {
         format!("{}:{api_key}", profile.as_str())
     }
@@ -156,13 +162,9 @@ fn keyring_error(action: &str, e: keyring::Error) -> Error {
 mod tests {
     use super::*;
 
-    fn mock() -> KeyringStore {
-        KeyringStore::with_builder(keyring::mock::default_credential_builder())
-    }
-
     #[test]
     fn the_keyring_store_round_trips_deletes_and_names_its_account() {
-        let store = mock();
+        let store = KeyringStore::mock();
         let profile = ProfileName::parse("work").unwrap();
         assert_eq!(KeyringStore::account(&profile, "abcd1234"), "work:abcd1234");
         assert!(store.get(&profile, "abcd1234").unwrap().is_none());
@@ -179,7 +181,7 @@ mod tests {
 
     #[test]
     fn a_refusing_keyring_is_an_error_that_names_it_and_not_the_secret() {
-        let store = mock();
+        let store = KeyringStore::mock();
         let profile = ProfileName::default();
         store.refuse_next(&profile, "abcd1234");
         let err = store

@@ -66,7 +66,7 @@ impl VonageClient {
             Ok(result) => result,
             Err(_) => Err(CallError::Transport {
                 failure: TransportFailure::Timeout,
-                cause: "no verdict within 10 s".into(),
+                cause: format!("no verdict within {} s", LOGIN_TIMEOUT.as_secs()),
                 maybe_sent: true,
             }),
         };
@@ -173,7 +173,7 @@ async fn logout(socket: &mut Socket) {
             if text.starts_with("431") {
                 return;
             }
-            if text == "2" && send(socket, "3").await.is_err() {
+            if Packet::parse(&text) == Packet::Ping && send(socket, "3").await.is_err() {
                 return;
             }
         }

@@ -112,12 +112,8 @@ impl VonageClient {
         admin: &dyn AdminToken,
         id_or_name: &str,
     ) -> Result<User, CallError> {
-        let url = self.users_url(&format!("/{}", encode_segment(id_or_name)));
-        let token = admin.admin_token();
-        self.http
-            .call(Method::GET, &url, &[], Auth::Bearer(&token), None)
-            .await?
-            .json()
+        self.get_user_with_token(&admin.admin_token(), id_or_name)
+            .await
     }
 
     /// `POST /v1/users`: sent once, never retried by the transport. Any 2xx is success.
@@ -147,8 +143,8 @@ impl VonageClient {
             .map(|_| ())
     }
 
-    /// `GET /v1/users/{id or name}` with a user's own token (what its ACL lets it read), for
-    /// when no admin token can be made.
+    /// `GET /v1/users/{id or name}` with the Bearer `token`: an admin token, or a user's own
+    /// (what its ACL lets it read) when no admin token can be made.
     pub async fn get_user_with_token(
         &self,
         token: &str,

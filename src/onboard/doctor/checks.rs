@@ -10,13 +10,13 @@ use crate::auth::keys::PublicKey;
 use crate::auth::ttl::format_duration;
 use crate::auth::verify::{self, Expected, Inspection, SignatureCheck, Verdict};
 use crate::clock::rfc3339;
-use crate::error::{Error, ExitCode};
+use crate::error::{Error, ExitCode, verdict_exit};
 use crate::ids::AppId;
 use crate::vonage::CallError;
 
 use super::acl::{self, Coverage};
 use super::clock;
-use super::report::{Check, CheckId, verdict_exit};
+use super::report::{Check, CheckId};
 
 /// The private key this home has for the token's application.
 pub(super) struct StoredKey {
@@ -82,6 +82,14 @@ pub(super) fn token_check(inspection: &Inspection, used: &KeyUsed, user: Option<
 /// The command that mints a token for `user` (or a placeholder).
 pub(super) fn mint_command(user: Option<&str>) -> String {
     format!("`{}`", token_command(user.unwrap_or("USER"), ""))
+}
+
+/// The same with the Client SDK's ACL.
+pub(super) fn sdk_mint_command(user: Option<&str>) -> String {
+    format!(
+        "`{}`",
+        token_command(user.unwrap_or("USER"), "--acl client-sdk ")
+    )
 }
 
 /// Check 2 when the application lookup failed.
@@ -200,10 +208,7 @@ pub(super) fn key_check(
 /// Check 4: the ACL against the Client SDK's path families.
 pub(super) fn acl_check(verdict: &Inspection, user: Option<&str>) -> Check {
     let id = CheckId::Acl;
-    let mint = format!(
-        "`{}`",
-        token_command(user.unwrap_or("USER"), "--acl client-sdk ")
-    );
+    let mint = sdk_mint_command(user);
     if user.is_none() {
         return Check::not_run(
             id,
@@ -320,31 +325,15 @@ pub(super) fn clock_check(
 mod tests {
     use super::super::report::Status;
     use super::*;
-    use crate::auth::jwt::Claims;
 
-    use crate::auth::fixtures::{APP, KEY, OTHER, signer};
+    use crate::auth::fixtures::{APP, KEY, OTHER, app_id as app, claims, signer};
 
     fn token(iat: u64, exp: u64) -> String {
         signed_by(KEY, iat, exp)
     }
 
     fn signed_by(pem: &str, iat: u64, exp: u64) -> String {
-        signer(pem)
-            .sign(&Claims {
-                application_id: APP.into(),
-                iat,
-                jti: "j".into(),
-                exp,
-                nbf: None,
-                sub: Some("alice".into()),
-                acl: None,
-            })
-            .expose()
-            .to_owned()
-    }
-
-    fn app() -> AppId {
-        AppId::parse(APP).unwrap()
+        signer(pem).sign(&claims(iat, exp)).expose().to_owned()
     }
 
     #[test]

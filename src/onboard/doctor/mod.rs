@@ -17,15 +17,15 @@ use crate::auth::verify::{self, Expected, Verdict};
 use crate::error::{Error, ExitCode};
 use crate::ids::AppId;
 use crate::onboard::context::AppContext;
-use crate::onboard::names::{token_command, user_create_command};
+use crate::onboard::names::user_create_command;
 use crate::store::paths::{Home, ProfileName};
 use crate::vonage::{CallError, LoginVerdict, VonageClient};
 
 use checks::{
     KeyUsed, StoredKey, acl_check, application_not_fetched, clock_check, key_check, mint_command,
-    token_check,
+    sdk_mint_command, token_check,
 };
-pub use report::{Check, CheckId, Report, Status, verdict_exit};
+pub use report::{Check, CheckId, Report, Status};
 
 /// What the doctor works with: the home (stored keys), the client for this run (the API or
 /// the sandbox, with the account's credentials), and the application context the caller
@@ -79,7 +79,10 @@ impl Doctor<'_> {
                         CheckId::Token,
                         ExitCode::AuthRefused,
                         format!("application_id {id:?} is not an application id: {why}"),
-                        "mint the token with your application's id: `vonage-onboard token USER`",
+                        format!(
+                            "mint the token with your application's id: {}",
+                            mint_command(None)
+                        ),
                     ),
                     _ => token_check(&opened, &KeyUsed::None, report.user.as_deref()),
                 };
@@ -232,7 +235,7 @@ impl Doctor<'_> {
                 id,
                 ExitCode::Failure,
                 "the token has no sub: it is an admin (backend) token, which cannot log in a Client SDK",
-                "mint a user token: `vonage-onboard token USER`",
+                format!("mint a user token: {}", mint_command(None)),
             );
         };
         let signer = match stored.map(|s| (&s.path, &s.signer)) {
@@ -411,8 +414,8 @@ async fn login_check(client: &VonageClient, token: &str, user: Option<&str>) -> 
                 "system:error:permission" => (
                     ExitCode::AuthRefused,
                     format!(
-                        "the ACL must allow /*/sessions/**: `{}`",
-                        token_command(user.unwrap_or("USER"), "--acl client-sdk ")
+                        "the ACL must allow /*/sessions/**: {}",
+                        sdk_mint_command(user)
                     ),
                 ),
                 "system:error:invalid-token" => (

@@ -4,7 +4,6 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::auth::verify::Verdict;
 use crate::clock::rfc3339;
 use crate::error::ExitCode;
 
@@ -220,20 +219,6 @@ impl Report {
             "skew_seconds": self.skew,
             "checks": checks,
         })
-    }
-}
-
-/// README's exit code for a verdict of the one verifier (as `token inspect` uses).
-pub fn verdict_exit(verdict: &Verdict) -> ExitCode {
-    match verdict {
-        Verdict::Valid { .. } => ExitCode::Ok,
-        Verdict::Expired { .. } | Verdict::NotYetValid { .. } | Verdict::TooLongLived { .. } => {
-            ExitCode::Failure
-        }
-        Verdict::Refused(_) | Verdict::BadSignature(_) | Verdict::WrongApplication(_) => {
-            ExitCode::AuthRefused
-        }
-        Verdict::Malformed(_) => ExitCode::Usage,
     }
 }
 

@@ -14,10 +14,8 @@ use crate::store::apps::save_private_key;
 use crate::store::config::Config;
 use crate::store::secrets::Credentials;
 
-const PKCS8: &str = include_str!("../../../tests/fixtures/test-key-pkcs8.pem");
+use crate::auth::fixtures::{APP as ID, KEY as PKCS8, OTHER};
 const PKCS1: &str = include_str!("../../../tests/fixtures/test-key-pkcs1.pem");
-const OTHER: &str = include_str!("../../../tests/fixtures/other-key-pkcs8.pem");
-const ID: &str = "aaaaaaaa-bbbb-cccc-dddd-0123456789ab";
 const OTHER_ID: &str = "11111111-2222-3333-4444-555555555555";
 const SECRET: &str = "Sup3rS3cretValue";
 
