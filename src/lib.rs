@@ -20,6 +20,8 @@ pub mod ids;
 pub mod logging;
 /// The use cases shared by the commands and the wizard.
 pub mod onboard;
+/// How a refusal quotes what was typed (escaped, cut at 40 characters).
+pub mod quote;
 /// Vonage regions and their hosts.
 pub mod region;
 /// The embedded Vonage emulator (axum on 127.0.0.1).

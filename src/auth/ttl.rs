@@ -4,6 +4,7 @@
 use std::fmt;
 
 use crate::error::{Error, Result};
+use crate::quote::quoted;
 
 /// The shortest lifetime Vonage accepts.
 pub const MIN_SECONDS: u64 = 30;
@@ -40,7 +41,8 @@ impl Ttl {
     /// Parses a duration and checks it is within 30 s … 24 h.
     pub fn parse(text: &str) -> Result<Self> {
         let seconds = parse_seconds(text)?;
-        Ttl::from_seconds(seconds).map_err(|reason| Error::usage(format!("TTL {text:?} {reason}")))
+        Ttl::from_seconds(seconds)
+            .map_err(|reason| Error::usage(format!("TTL {} {reason}", quoted(text))))
     }
 
     /// Checks a number of seconds against Vonage's range.
@@ -71,7 +73,8 @@ impl fmt::Display for Ttl {
 fn parse_seconds(text: &str) -> Result<u64> {
     let bad = || {
         Error::usage(format!(
-            "TTL {text:?} is not a duration: use a number with s, m, h or d (90s, 15m, 6h, 24h, 1d) or plain seconds"
+            "TTL {} is not a duration: use a number with s, m, h or d (90s, 15m, 6h, 24h, 1d) or plain seconds",
+            quoted(text)
         ))
     };
     let text = text.trim();

@@ -2,6 +2,7 @@
 //! commands and the wizard refuse the same things.
 
 use crate::error::{Error, Result};
+use crate::quote::quoted;
 
 /// Longest user name we accept (Vonage documents no limit; this keeps URLs and tables sane).
 pub const MAX_USER_NAME: usize = 200;
@@ -68,18 +69,6 @@ pub fn invisible(text: &str) -> Option<String> {
 
 /// The zero-width non-joiner and joiner, which display names may carry.
 const JOINERS: [char; 2] = ['\u{200C}', '\u{200D}'];
-
-/// A name as a refusal quotes it: a very long one is cut (the sentence must stay readable).
-/// Control and invisible characters come out escaped (`\u{202e}`), never raw.
-pub fn quoted(name: &str) -> String {
-    const SHOWN: usize = 40;
-    if name.chars().count() > SHOWN {
-        let start: String = name.chars().take(SHOWN).collect();
-        format!("{start:?}…")
-    } else {
-        format!("{name:?}")
-    }
-}
 
 /// `vonage-onboard user create NAME` as a hint to copy: the name shell-quoted, after `--`
 /// when it starts with a dash (so the parser does not take it for a flag).

@@ -25,7 +25,8 @@ use crate::auth::jwt::Signer;
 use crate::auth::ttl::Ttl;
 use crate::clock::{rfc3339, unix_now};
 use crate::onboard::known_users::{KnownUsers, fresh_token};
-use crate::onboard::names::{check_user_name, quoted, user_create_command};
+use crate::onboard::names::{check_user_name, user_create_command};
+use crate::quote::quoted;
 use crate::serving::{self, BodyError};
 
 /// The largest request body read (a GET has none; this only bounds what a client can make us
@@ -230,13 +231,8 @@ async fn token(
         None => None,
         Some(text) => match Ttl::parse(&text) {
             Ok(ttl) => Some(ttl),
-            // The TTL's reason quotes the value whole: a page may send kilobytes of it.
-            Err(e) => {
-                let why = e
-                    .to_string()
-                    .replacen(&format!("{text:?}"), &quoted(&text), 1);
-                return error(StatusCode::BAD_REQUEST, &why);
-            }
+            // The TTL's reason quotes the value cut (a page may send kilobytes of it).
+            Err(e) => return error(StatusCode::BAD_REQUEST, &e.to_string()),
         },
     };
     let bare = match query_value(&query, "format").as_deref() {
