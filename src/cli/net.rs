@@ -25,6 +25,23 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
         .map_err(|e| Error::Other(format!("could not start the async runtime: {e}")))
 }
 
+/// Resolves on Ctrl-C or SIGTERM: how the foreground servers (`sandbox`, `token serve`) stop.
+pub async fn wait_for_stop_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    let term = async {
+        match term.as_mut() {
+            Some(s) => {
+                s.recv().await;
+            }
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = term => {}
+    }
+}
+
 /// The embedded sandbox this run talks to (`--sandbox`).
 #[derive(Debug, Clone)]
 pub struct SandboxTarget {

@@ -56,26 +56,9 @@ pub async fn run(session: &Session, args: SandboxArgs) -> Result<ExitCode> {
         "Sandbox running; Ctrl-C stops it. Point the commands at it with --api-base {}",
         running.url()
     );
-    wait_for_stop_signal().await;
+    super::net::wait_for_stop_signal().await;
     running.stop().await;
     Ok(ExitCode::Ok)
-}
-
-/// Resolves on Ctrl-C or SIGTERM (also for `token serve`).
-pub(super) async fn wait_for_stop_signal() {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-    let term = async {
-        match term.as_mut() {
-            Some(s) => {
-                s.recv().await;
-            }
-            None => std::future::pending().await,
-        }
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        () = term => {}
-    }
 }
 
 /// Starts the in-process sandbox for `--sandbox`, its state kept under `<home>/sandbox/`.

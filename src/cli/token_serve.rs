@@ -109,7 +109,7 @@ pub fn run(session: &Session, args: ServeArgs) -> Result<ExitCode> {
             "Serving tokens: GET {}/token/USER with Authorization: Bearer KEY. Ctrl-C stops it.",
             server.url()
         ));
-        super::sandbox::wait_for_stop_signal().await;
+        super::net::wait_for_stop_signal().await;
         server.stop().await;
         Ok(ExitCode::Ok)
     })
