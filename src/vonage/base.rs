@@ -71,12 +71,12 @@ impl BaseUrl {
     }
 }
 
-/// 127.0.0.0/8, ::1, or the name `localhost` (the URL parser has lower-cased it already).
+/// A loopback address (the one rule, `serving::is_loopback`), or the name `localhost` (the URL
+/// parser has lower-cased it already).
 fn is_loopback(host: &url::Host<&str>) -> bool {
     match host {
-        url::Host::Ipv4(ip) => IpAddr::V4(*ip).is_loopback(),
-        // An IPv4-mapped loopback (`[::ffff:127.0.0.1]`) is loopback too.
-        url::Host::Ipv6(ip) => IpAddr::V6(*ip).to_canonical().is_loopback(),
+        url::Host::Ipv4(ip) => crate::serving::is_loopback(IpAddr::V4(*ip)),
+        url::Host::Ipv6(ip) => crate::serving::is_loopback(IpAddr::V6(*ip)),
         url::Host::Domain(name) => *name == "localhost",
     }
 }
