@@ -131,7 +131,7 @@ mod tests {
         let profile = ProfileName::default();
         assert!(load(&home, &profile, None, None).unwrap().api_key.is_none());
 
-        let id = AppId::parse("aaaaaaaa-bbbb-cccc-dddd-0123456789ab").unwrap();
+        let id = crate::auth::fixtures::app_id();
         let mut config = Config::default();
         config.profile_mut(&profile).api_key = Some("stored12".into());
         config.save(&home).unwrap();

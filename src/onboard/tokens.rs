@@ -158,17 +158,11 @@ pub fn list_tokens(home: &Home, profile: &ProfileName, now: u64) -> Result<Vec<T
 mod tests {
     use super::*;
     use crate::auth::acl::Preset;
-    use crate::auth::keys::PrivateKey;
 
     fn setup() -> (tempfile::TempDir, Home, ProfileName, Signer) {
         let dir = tempfile::tempdir().unwrap();
         let home = Home::at(dir.path());
-        let key =
-            PrivateKey::from_pem(include_str!("../../tests/fixtures/test-key-pkcs8.pem")).unwrap();
-        let signer = Signer::new(
-            AppId::parse("aaaaaaaa-bbbb-cccc-dddd-0123456789ab").unwrap(),
-            key,
-        );
+        let signer = crate::auth::fixtures::signer(crate::auth::fixtures::KEY);
         (dir, home, ProfileName::default(), signer)
     }
 

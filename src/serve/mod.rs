@@ -179,18 +179,12 @@ pub async fn start(config: ServeConfig, source: ServeSource) -> Result<TokenServ
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::keys::PrivateKey;
     use std::sync::Mutex;
 
     #[tokio::test]
     async fn in_process_the_server_serves_counts_reports_and_stops() {
         let dir = tempfile::tempdir().unwrap();
-        let key =
-            PrivateKey::from_pem(include_str!("../../tests/fixtures/test-key-pkcs8.pem")).unwrap();
-        let signer = Arc::new(Signer::new(
-            AppId::parse("aaaaaaaa-bbbb-cccc-dddd-0123456789ab").unwrap(),
-            key,
-        ));
+        let signer = Arc::new(crate::auth::fixtures::signer(crate::auth::fixtures::KEY));
         let seen = Arc::new(Mutex::new(Vec::new()));
         let sink = Arc::clone(&seen);
         let config = ServeConfig {
