@@ -10,9 +10,8 @@ use serde_json::json;
 use super::Session;
 use super::net::env_credentials;
 use crate::error::{Error, ExitCode, Result};
-use crate::onboard::account::{SecretChoice, StoredSettings, balance_note, check_api_key, setup};
-use crate::onboard::secret_place::{forget_secret, move_secret};
-use crate::store::config::Config;
+use crate::onboard::account::{StoredSettings, balance_note, check_api_key, setup};
+use crate::onboard::secret_place::{forget_secret, move_asked, move_secret};
 use crate::store::secret_store::{KeyringStore, StoreKind};
 use crate::vonage::{ApiCredentials, VonageClient};
 
@@ -128,28 +127,21 @@ pub async fn run(session: &Session, args: SetupArgs) -> Result<ExitCode> {
     Ok(ExitCode::Ok)
 }
 
-/// `setup --secret-store X` with nothing new to check (no key, secret or sandbox given) on a
-/// profile that has a stored pair: a move, not a new setup.
+/// `setup --secret-store X` with no new pair given on the command line, in the environment or
+/// by `--sandbox`: a move when the profile has a stored pair (`onboard::secret_place`).
 fn move_target(session: &Session, args: &SetupArgs) -> Result<Option<StoreKind>> {
-    let to = match session.global.secret_store {
-        Some(SecretChoice::Keyring) => StoreKind::Keyring,
-        Some(SecretChoice::File) => StoreKind::File,
-        _ => return Ok(None),
-    };
     let (env_key, env_secret) = env_credentials();
-    let new_pair = args.api_key.is_some()
+    let new_pair_given = args.api_key.is_some()
         || args.api_secret_stdin
         || env_key.is_some()
         || env_secret.is_some()
         || session.sandbox.is_some();
-    if new_pair {
-        return Ok(None);
-    }
-    let config = Config::load(&session.home)?;
-    let stored = config
-        .profile(&session.profile)
-        .is_some_and(|p| p.api_key.is_some());
-    Ok(stored.then_some(to))
+    move_asked(
+        &session.home,
+        &session.profile,
+        session.global.secret_store,
+        new_pair_given,
+    )
 }
 
 /// The longest key or secret line read (Vonage's are 8 and 16 characters).

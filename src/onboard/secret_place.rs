@@ -122,6 +122,27 @@ fn put(
     }
 }
 
+/// Whether `setup --secret-store keyring|file` is a move: nothing new to check (no key, secret
+/// or sandbox given) on a profile that has a stored pair. The store to move it to, if so.
+pub fn move_asked(
+    home: &Home,
+    profile: &ProfileName,
+    choice: Option<SecretChoice>,
+    new_pair_given: bool,
+) -> Result<Option<StoreKind>> {
+    let to = match choice {
+        Some(SecretChoice::Keyring) => StoreKind::Keyring,
+        Some(SecretChoice::File) => StoreKind::File,
+        Some(SecretChoice::Auto) | None => return Ok(None),
+    };
+    if new_pair_given {
+        return Ok(None);
+    }
+    let config = Config::load(home)?;
+    let stored = config.profile(profile).is_some_and(|p| p.api_key.is_some());
+    Ok(stored.then_some(to))
+}
+
 /// Moves a stored secret to `to` (`setup --secret-store` with nothing new to check): written
 /// there first, then the config points at it, then the old copy goes.
 pub fn move_secret(
