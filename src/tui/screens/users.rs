@@ -223,6 +223,9 @@ impl Screen for UsersScreen {
             Action::Delete => {
                 if let Some(user) = self.shown().get(self.cursor).map(|u| (*u).clone()) {
                     self.confirm = Some(user);
+                    // The question stands alone: an earlier "Created bob…" would read as
+                    // though it were about the user asked for.
+                    ctx.ctl.status = None;
                 }
             }
             Action::KeepUser => {
