@@ -862,7 +862,7 @@ fn view(s: &TokensScreen, ctx: &ViewCtx, area: Rect, frame: &mut Frame) {
         lines.push(Line::from(""));
         lines.extend(wrap_line(
             &Line::styled(
-                format!("  {}'s token: c copy, v view, s save, i claims", row.name),
+                format!("  {}'s token: c copy, v view, s save, i inspect", row.name),
                 theme.dim(),
             ),
             w,
