@@ -812,7 +812,10 @@ fn the_delete_question_is_modal_only_y_n_esc_and_ctrl_c_act() {
     m.ctl.success("✓ Created bob. Type another name…");
     update(&mut m, key(KeyCode::Char('d')));
     assert!(m.is_modal(), "d asks a question");
-    assert!(m.ctl.status.is_none(), "an earlier message stays beside the question");
+    assert!(
+        m.ctl.status.is_none(),
+        "an earlier message stays beside the question"
+    );
     let text = vonage_onboard::tui::view::footer_text(&m, 80);
     assert_eq!(text.trim(), "y delete · n/Esc keep · Ctrl-C quit");
     // Digits, help, q, Tab, arrows and the rest: the question stays, nothing is sent.
